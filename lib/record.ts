@@ -21,6 +21,8 @@ export const STORE_ACTIONS = [
   'dynamodb:DeleteItem',
 ] as const;
 
+import type { SavedResult } from './saved-result.js';
+
 export type RecordStatus = 'IN_PROGRESS' | 'COMPLETED';
 
 /** A record read back from the store. */
@@ -30,8 +32,10 @@ export interface IdempotencyRecord {
   fingerprint: string;
   /** Epoch seconds after which the record counts as absent, whether or not TTL has deleted it. */
   expiresAt: number;
+  /** Random token of the invocation that holds the lease; completing and releasing require it. */
+  leaseToken: string;
   /** Epoch milliseconds after which an in-progress record may be taken over by another invocation. */
   leaseExpiresAt: number;
   /** The saved result, present when `status` is `COMPLETED`. */
-  result?: unknown;
+  result?: SavedResult;
 }

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { IdempotencyConflictError, IdempotencyInProgressError, IdempotencyUnavailableError } from './errors.js';
+import type { IdempotencyRecord } from './record.js';
+import type { SavedResult } from './saved-result.js';
+import type { RecordStore } from './store/record-store.js';
+
+/** How many times a claim is retried when the record it collided with vanishes or frees up. */
+export const MAX_CLAIM_ATTEMPTS = 3;
+
+/** Seconds a client is told to wait, in `Retry-After`, when the request is still in progress. */
+export const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
+
+const FIRST_POLL_DELAY_MS = 25;
+const MAX_POLL_DELAY_MS = 500;
+
+export interface ClaimRequest {
+  store: RecordStore;
+  id: string;
+  fingerprint: string;
+  /** Epoch milliseconds, from the injected clock. */
+  clock: () => number;
+  ttlSeconds: number;
+  /** How long the lease lasts: the Lambda's remaining time. */
+  leaseMs: number;
+  inProgressWaitMs: number;
+}
+
+/** Either this invocation now holds the record, or the record's saved result is to be replayed. */
+export type ClaimDecision =
+  | { outcome: 'claimed'; leaseToken: string }
+  | { outcome: 'replayed'; record: IdempotencyRecord & { result: SavedResult } };
+
+/**
+ * Claims the record for this invocation, or decides what a duplicate gets: the saved result, a
+ * conflict (different body), or, after waiting up to `inProgressWaitMs`, an in-progress error.
+ * Store failures become `IdempotencyUnavailableError`, so the handler never runs without a claim.
+ */
+export async function claimRecord(request: ClaimRequest): Promise<ClaimDecision> {
+  const waitDeadline = performance.now() + request.inProgressWaitMs;
+
+  for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
+    const leaseToken = randomUUID();
+    const now = request.clock();
+    const outcome = await callStore(() =>
+      request.store.claim({
+        id: request.id,
+        fingerprint: request.fingerprint,
+        leaseToken,
+        leaseExpiresAt: now + request.leaseMs,
+        expiresAt: expirySeconds(now, request.ttlSeconds),
+        now,
+      }),
+    );
+    if (outcome.claimed) return { outcome: 'claimed', leaseToken };
+
+    // A transport that retried a claim whose first attempt succeeded finds its own lease.
+    if (outcome.existing?.leaseToken === leaseToken) return { outcome: 'claimed', leaseToken };
+
+    const settled = await settle(request, outcome.existing, waitDeadline);
+    if (settled) return { outcome: 'replayed', record: settled };
+  }
+
+  // The record kept changing hands between reads: treat it as busy rather than run the handler.
+  throw new IdempotencyInProgressError(IN_PROGRESS_RETRY_AFTER_SECONDS);
+}
+
+/** Returns the epoch second at which a record written at `now` (milliseconds) expires. */
+export function expirySeconds(now: number, ttlSeconds: number): number {
+  return Math.ceil(now / 1000) + ttlSeconds;
+}
+
+/**
+ * Decides what a duplicate gets from the record that blocked its claim. Returns the completed record to
+ * replay, or undefined when the record is gone or free again and the claim should be retried.
+ */
+async function settle(
+  request: ClaimRequest,
+  existing: IdempotencyRecord | undefined,
+  waitDeadline: number,
+): Promise<(IdempotencyRecord & { result: SavedResult }) | undefined> {
+  let record = existing;
+  for (let delay = FIRST_POLL_DELAY_MS; ; delay = Math.min(delay * 2, MAX_POLL_DELAY_MS)) {
+    const now = request.clock();
+    if (!record || isExpired(record, now)) return undefined;
+    if (record.fingerprint !== request.fingerprint) throw new IdempotencyConflictError();
+    if (record.status === 'COMPLETED' && record.result) return record as IdempotencyRecord & { result: SavedResult };
+    // A crashed or timed-out invocation's lease has ended: the next claim takes the record over.
+    if (record.leaseExpiresAt <= now) return undefined;
+
+    // In progress under a live lease: poll until it completes, frees up, or the wait runs out.
+    const remaining = waitDeadline - performance.now();
+    if (remaining <= 0) throw new IdempotencyInProgressError(IN_PROGRESS_RETRY_AFTER_SECONDS);
+    await sleep(Math.min(delay, remaining));
+    record = await callStore(() => request.store.get(request.id));
+  }
+}
+
+/** An expired record counts as absent even while TTL has not deleted it yet. */
+export function isExpired(record: { expiresAt: number }, now: number): boolean {
+  return record.expiresAt <= Math.floor(now / 1000);
+}
+
+async function callStore<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new IdempotencyUnavailableError(error);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,20 @@
+export { idempotent, type IdempotencyState, type Outcome } from './middleware.js';
+export type { IdempotentOptions } from './options.js';
+export {
+  IdempotencyError,
+  IdempotencyConflictError,
+  IdempotencyInProgressError,
+  IdempotencyKeyInvalidError,
+  IdempotencyKeyMissingError,
+  IdempotencyOptionError,
+  IdempotencyUnavailableError,
+} from './errors.js';
+export { DynamoDBStore, type DynamoDBStoreOptions } from './store/dynamodb-store.js';
+export type { RecordStore, ClaimInput, ClaimOutcome } from './store/record-store.js';
+export { LeaseLostError } from './store/record-store.js';
+export type { DynamoDBTransport } from './store/transport.js';
+export { FetchTransport, type FetchTransportOptions } from './store/fetch-transport.js';
+export { deriveKey } from './hashing.js';
+export type { HttpRequest } from './http-request.js';
+export type { Logger } from './logger.js';
+export { EXPIRY_ATTRIBUTE, RECORD_ID_ATTRIBUTE, STORE_ACTIONS, TABLE_NAME_VARIABLE } from './record.js';

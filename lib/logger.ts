@@ -1,0 +1,32 @@
+/**
+ * The logging interface: the same three methods as Powertools' Logger and most structured loggers, so
+ * one can be passed in as it is.
+ */
+export interface Logger {
+  info(message: string, fields: Record<string, unknown>): void;
+  warn(message: string, fields: Record<string, unknown>): void;
+  error(message: string, fields: Record<string, unknown>): void;
+}
+
+/** Writes one JSON object per line to the console, which Lambda forwards to CloudWatch Logs. */
+export const consoleJsonLogger: Logger = {
+  info: (message, fields) => console.info(formatLine('INFO', message, fields)),
+  warn: (message, fields) => console.warn(formatLine('WARN', message, fields)),
+  error: (message, fields) => console.error(formatLine('ERROR', message, fields)),
+};
+
+function formatLine(level: string, message: string, fields: Record<string, unknown>): string {
+  return JSON.stringify({ level, message, ...fields, timestamp: new Date().toISOString() }, replaceErrors);
+}
+
+/** Errors serialize to `{}` by default; keep their name and message. */
+function replaceErrors(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  return value;
+}
+
+/** Describes a caught error for a log line. */
+export function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: typeof error, message: String(error) };
+}

@@ -1,0 +1,102 @@
+import type { Context } from 'aws-lambda';
+
+export interface RequestInit {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  apiKeyId?: string;
+  apiKey?: string;
+}
+
+/** Builds an API Gateway REST API (v1) proxy event, with both header maps as API Gateway sends them. */
+export function restEvent(init: RequestInit = {}): Record<string, unknown> {
+  const headers = { 'Content-Type': 'application/json', ...init.headers };
+  return {
+    resource: init.path ?? '/v1/posts',
+    path: init.path ?? '/v1/posts',
+    httpMethod: init.method ?? 'POST',
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    requestContext: {
+      requestId: `request-${Math.random()}`,
+      httpMethod: init.method ?? 'POST',
+      path: `/prod${init.path ?? '/v1/posts'}`,
+      identity: { apiKeyId: init.apiKeyId ?? 'key-id-1', apiKey: init.apiKey ?? 'api-key-1', sourceIp: '127.0.0.1' },
+    },
+    body: init.body ?? '{"text":"hello"}',
+    isBase64Encoded: init.isBase64Encoded ?? false,
+  };
+}
+
+/** Builds an HTTP API (v2) event; function URL events have the same shape. */
+export function httpApiEvent(init: RequestInit = {}): Record<string, unknown> {
+  const headers = Object.fromEntries(
+    Object.entries({ 'content-type': 'application/json', ...init.headers }).map(([name, value]) => [name.toLowerCase(), value]),
+  );
+  return {
+    version: '2.0',
+    routeKey: `${init.method ?? 'POST'} ${init.path ?? '/v1/posts'}`,
+    rawPath: init.path ?? '/v1/posts',
+    rawQueryString: '',
+    headers,
+    requestContext: {
+      http: { method: init.method ?? 'POST', path: init.path ?? '/v1/posts', sourceIp: '127.0.0.1' },
+      requestId: `request-${Math.random()}`,
+    },
+    body: init.body ?? '{"text":"hello"}',
+    isBase64Encoded: init.isBase64Encoded ?? false,
+  };
+}
+
+/** Builds an ALB event, with single-value headers or, with `multiValue`, only multi-value headers. */
+export function albEvent(init: RequestInit = {}, multiValue = false): Record<string, unknown> {
+  const headers = Object.fromEntries(
+    Object.entries({ 'content-type': 'application/json', ...init.headers }).map(([name, value]) => [name.toLowerCase(), value]),
+  );
+  const event: Record<string, unknown> = {
+    requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/1' } },
+    httpMethod: init.method ?? 'POST',
+    path: init.path ?? '/v1/posts',
+    body: init.body ?? '{"text":"hello"}',
+    isBase64Encoded: init.isBase64Encoded ?? false,
+  };
+  if (multiValue) {
+    event.multiValueHeaders = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]]));
+  } else {
+    event.headers = headers;
+  }
+  return event;
+}
+
+/** Builds a Lambda context whose remaining time is `remainingMs`. */
+export function lambdaContext(remainingMs = 30_000): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'test-function',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:test-function',
+    memoryLimitInMB: '128',
+    awsRequestId: `aws-request-${Math.random()}`,
+    logGroupName: '/aws/lambda/test-function',
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: () => remainingMs,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** A logger that keeps every line, for assertions on outcomes. */
+export function memoryLogger() {
+  const lines: Array<{ level: string; message: string } & Record<string, unknown>> = [];
+  const write = (level: string) => (message: string, fields: Record<string, unknown>) => {
+    lines.push({ level, message, ...fields });
+  };
+  return { lines, info: write('info'), warn: write('warn'), error: write('error') };
+}

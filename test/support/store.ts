@@ -1,0 +1,51 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startDynalite, type DynaliteServer } from '../../infra/local/dynalite-server.js';
+import { createIdempotencyTable, createPostsTable, LOCAL_CREDENTIALS, LOCAL_REGION, localClient } from '../../infra/local/tables.js';
+import { DynamoDBStore } from '../../lib/store/dynamodb-store.js';
+import { FetchTransport } from '../../lib/store/fetch-transport.js';
+import type { DynamoDBTransport } from '../../lib/store/transport.js';
+
+export interface TestDatabase {
+  server: DynaliteServer;
+  client: DynamoDBClient;
+  /** A lean transport aimed at this server. */
+  transport(): FetchTransport;
+  /** Creates a fresh idempotency table and a store on it. */
+  newStore(transport?: DynamoDBTransport): Promise<DynamoDBStore>;
+  /** Creates a fresh posts table and returns its name. */
+  newPostsTable(): Promise<string>;
+}
+
+let tableCount = 0;
+
+/** Starts an in-memory dynalite for the current test file and stops it after the file's tests. */
+export function useTestDatabase(): TestDatabase {
+  const database = {} as TestDatabase;
+
+  beforeAll(async () => {
+    const server = await startDynalite();
+    const client = localClient(server.endpoint);
+    Object.assign(database, {
+      server,
+      client,
+      transport: () => new FetchTransport({ endpoint: server.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+      newStore: async (transport?: DynamoDBTransport) => {
+        const tableName = `idempotency-${++tableCount}`;
+        await createIdempotencyTable(client, tableName);
+        return new DynamoDBStore({ tableName }, transport ?? database.transport());
+      },
+      newPostsTable: async () => {
+        const tableName = `posts-${++tableCount}`;
+        await createPostsTable(client, tableName);
+        return tableName;
+      },
+    } satisfies TestDatabase);
+  });
+
+  afterAll(async () => {
+    database.client?.destroy();
+    await database.server?.close();
+  });
+
+  return database;
+}
