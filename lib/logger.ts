@@ -8,12 +8,21 @@ export interface Logger {
   error(message: string, fields: Record<string, unknown>): void;
 }
 
-/** Writes one JSON object per line to the console, which Lambda forwards to CloudWatch Logs. */
+/**
+ * Writes one JSON object per line to the console, which Lambda forwards to CloudWatch Logs. INFO lines
+ * are dropped when `AWS_LAMBDA_LOG_LEVEL` (Lambda's log level setting) is WARN, ERROR or FATAL.
+ */
 export const consoleJsonLogger: Logger = {
-  info: (message, fields) => console.info(formatLine('INFO', message, fields)),
+  info: (message, fields) => {
+    if (!QUIET_LEVELS.has(process.env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase() ?? '')) {
+      console.info(formatLine('INFO', message, fields));
+    }
+  },
   warn: (message, fields) => console.warn(formatLine('WARN', message, fields)),
   error: (message, fields) => console.error(formatLine('ERROR', message, fields)),
 };
+
+const QUIET_LEVELS = new Set(['WARN', 'ERROR', 'FATAL']);
 
 function formatLine(level: string, message: string, fields: Record<string, unknown>): string {
   return JSON.stringify({ level, message, ...fields, timestamp: new Date().toISOString() }, replaceErrors);
