@@ -102,7 +102,7 @@ async function serve(
     return finish(405);
   }
   if (match.route.apiKeyRequired && typeof request.headers['x-api-key'] !== 'string') {
-    // API Gateway answers a request without a required API key with this exact body.
+    // API Gateway rejects a request without a required API key with 403 and this exact body.
     writeJson(response, 403, { message: 'Forbidden' });
     return finish(403);
   }

@@ -32,7 +32,10 @@ export function toProxyEvent(request: IncomingMessage, url: URL, body: Buffer, m
   const apiKey = request.headers['x-api-key'];
   const identityKey = typeof apiKey === 'string' ? apiKey : null;
   const method = request.method ?? 'GET';
-  const isText = body.length === 0 || isUtf8(body);
+  // API Gateway passes text bodies as they are and other bodies base64-encoded.
+  const isText = isUtf8(body);
+  let eventBody: string | null = null;
+  if (body.length > 0) eventBody = isText ? body.toString('utf8') : body.toString('base64');
 
   return {
     resource: match.route.resource,
@@ -44,7 +47,7 @@ export function toProxyEvent(request: IncomingMessage, url: URL, body: Buffer, m
     multiValueQueryStringParameters: url.searchParams.size > 0 ? multiValueQuery : null,
     pathParameters: match.pathParameters,
     stageVariables: null,
-    body: body.length === 0 ? null : isText ? body.toString('utf8') : body.toString('base64'),
+    body: eventBody,
     isBase64Encoded: !isText,
     requestContext: {
       accountId: '000000000000',

@@ -2,7 +2,7 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import { POST_ID_ATTRIBUTE, POST_OWNER_ATTRIBUTE } from '../../functions/posts/posts-table.js';
 import { RECORD_ID_ATTRIBUTE } from '../../lib/record.js';
 
-/** Credentials for the local DynamoDB server, which checks that requests are signed but not by whom. */
+/** Credentials for the local DynamoDB server: dynalite requires a signature but accepts any key pair. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const LOCAL_REGION = 'us-east-1';
 
