@@ -72,12 +72,15 @@ export function defaultShouldSave(response: unknown): boolean {
   return !isHttpResponse(response) || response.statusCode < 500;
 }
 
-type Validators = { [Name in keyof Required<IdempotentOptions>]: (value: unknown) => string | undefined };
+/** Checks one option value: returns what was expected when the value is invalid, else undefined. */
+export type OptionValidator = (value: unknown) => string | undefined;
+
+type Validators = { [Name in keyof Required<IdempotentOptions>]: OptionValidator };
 
 const isFunction = (value: unknown) => (typeof value === 'function' ? undefined : 'a function');
 const isPositiveInteger = (value: unknown): boolean => Number.isInteger(value) && (value as number) > 0;
 
-const VALIDATORS: Validators = {
+export const VALIDATORS: Validators = {
   store: (value) => {
     const store = value as Partial<RecordStore> | null;
     const complete = typeof store === 'object' && store !== null &&
@@ -110,22 +113,7 @@ const VALIDATORS: Validators = {
 
 /** Validates the options and applies the defaults. */
 export function resolveOptions(options: IdempotentOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new IdempotencyOptionError(`idempotent() takes an options object, received ${String(options)}.`);
-  }
-  for (const [name, value] of Object.entries(options)) {
-    const validate = VALIDATORS[name as keyof IdempotentOptions];
-    if (!validate) {
-      throw new IdempotencyOptionError(
-        `idempotent() has no option "${name}". Valid options are: ${Object.keys(VALIDATORS).join(', ')}.`,
-      );
-    }
-    if (value === undefined) continue;
-    const expected = validate(value);
-    if (expected) {
-      throw new IdempotencyOptionError(`idempotent() option "${name}" must be ${expected}; received ${describe(value)}.`);
-    }
-  }
+  checkOptions('idempotent()', options, VALIDATORS);
 
   return {
     store: options.store ?? createDefaultStore(),
@@ -143,11 +131,36 @@ export function resolveOptions(options: IdempotentOptions = {}): ResolvedOptions
   };
 }
 
-function createDefaultStore(): RecordStore {
+/**
+ * Rejects an options object that is not an object, names an unknown option, or holds an invalid value.
+ * `functionName` (for example `idempotent()`) starts each message, so the caller sees which call failed.
+ */
+export function checkOptions(functionName: string, options: unknown, validators: Readonly<Record<string, OptionValidator>>): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new IdempotencyOptionError(`${functionName} takes an options object, received ${String(options)}.`);
+  }
+  for (const [name, value] of Object.entries(options)) {
+    // Own properties only: an option named like an Object.prototype member ("constructor") is unknown.
+    const validate = Object.hasOwn(validators, name) ? validators[name] : undefined;
+    if (!validate) {
+      throw new IdempotencyOptionError(
+        `${functionName} has no option "${name}". Valid options are: ${Object.keys(validators).join(', ')}.`,
+      );
+    }
+    if (value === undefined) continue;
+    const expected = validate(value);
+    if (expected) {
+      throw new IdempotencyOptionError(`${functionName} option "${name}" must be ${expected}; received ${describe(value)}.`);
+    }
+  }
+}
+
+/** Builds the default store, on the table named by `IDEMPOTENCY_TABLE_NAME`, for the entry point `functionName`. */
+export function createDefaultStore(functionName = 'idempotent()'): RecordStore {
   try {
     return new DynamoDBStore();
   } catch (error) {
-    throw new IdempotencyOptionError(`idempotent() has no "store" option and cannot build the default one: ${(error as Error).message}`);
+    throw new IdempotencyOptionError(`${functionName} has no "store" option and cannot build the default one: ${(error as Error).message}`);
   }
 }
 
