@@ -4,22 +4,29 @@
  * that parse to the same value serialize to the same string.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value)) ?? 'null';
+  return serialize(value) ?? 'null';
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value !== 'object' || value === null) return value;
-
+/** Returns undefined for values JSON leaves out, as `JSON.stringify` does: undefined, functions, symbols. */
+function serialize(input: unknown): string | undefined {
   // Objects with toJSON (Date and the like) serialize as their toJSON value.
-  const plain = typeof (value as { toJSON?: unknown }).toJSON === 'function'
-    ? (value as { toJSON(): unknown }).toJSON()
-    : value;
-  if (plain !== value) return sortKeys(plain);
+  const value = hasToJson(input) ? input.toJSON() : input;
 
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
+  if (Array.isArray(value)) {
+    return `[${value.map((item) => serialize(item) ?? 'null').join(',')}]`;
   }
-  return sorted;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+
+  // Members are joined here rather than by JSON.stringify, because JavaScript objects list integer-like
+  // names ("9", "10") first in numeric order, which is not the code-unit order RFC 8785 requires.
+  const members: string[] = [];
+  for (const name of Object.keys(value).sort()) {
+    const member = serialize((value as Record<string, unknown>)[name]);
+    if (member !== undefined) members.push(`${JSON.stringify(name)}:${member}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
+function hasToJson(value: unknown): value is { toJSON(): unknown } {
+  return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function';
 }
