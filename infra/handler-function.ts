@@ -11,8 +11,8 @@ import { Construct } from 'constructs';
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
 /**
- * Lets bundled CommonJS dependencies call `require` for Node.js built-ins: esbuild's ES module output has no
- * `require` of its own and throws "Dynamic require is not supported" without it.
+ * Defines `require` for bundled CommonJS dependencies that load Node.js built-ins: esbuild's ES module output has
+ * none, so without it such a call throws 'Dynamic require of "..." is not supported'.
  */
 const REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
