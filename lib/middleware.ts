@@ -57,6 +57,9 @@ export function idempotent(options?: IdempotentOptions): MiddlewareObj<unknown, 
 
   const idempotentBefore = async (request: IdempotentRequest): Promise<unknown> => {
     const startedAt = performance.now();
+    // Middy 6 hands every request the same `internal` object when built with the `internal` option, so
+    // a previous request's lease token must not reach this request's after and onError hooks.
+    delete request.internal.idempotency;
     const httpRequest = readHttpRequest(request.event);
 
     let key: string | undefined;
