@@ -18,3 +18,6 @@ export { deriveKey } from './hashing.js';
 export type { HttpRequest } from './http-request.js';
 export type { Logger } from './logger.js';
 export { EXPIRY_ATTRIBUTE, RECORD_ID_ATTRIBUTE, STORE_ACTIONS, TABLE_NAME_VARIABLE } from './record.js';
+export { idempotentRecords, type SqsBatchHandler } from './sqs.js';
+export type { IdempotentRecordsOptions } from './sqs-options.js';
+export type { RecordHandler, RecordOutcome } from './sqs-record.js';
