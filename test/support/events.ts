@@ -6,8 +6,12 @@ export interface RequestInit {
   headers?: Record<string, string>;
   body?: string;
   isBase64Encoded?: boolean;
-  apiKeyId?: string;
-  apiKey?: string;
+  /** API Gateway API key id; `null` leaves it out. Default `key-id-1`. */
+  apiKeyId?: string | null;
+  /** API Gateway API key; `null` leaves it out. Default `api-key-1`. */
+  apiKey?: string | null;
+  /** Lambda authorizer principal, in `requestContext.authorizer.principalId`. Default: no authorizer. */
+  principalId?: string;
 }
 
 /** Builds an API Gateway REST API (v1) proxy event, with both header maps as API Gateway sends them. */
@@ -27,7 +31,12 @@ export function restEvent(init: RequestInit = {}): Record<string, unknown> {
       requestId: `request-${Math.random()}`,
       httpMethod: init.method ?? 'POST',
       path: `/prod${init.path ?? '/v1/posts'}`,
-      identity: { apiKeyId: init.apiKeyId ?? 'key-id-1', apiKey: init.apiKey ?? 'api-key-1', sourceIp: '127.0.0.1' },
+      identity: {
+        apiKeyId: init.apiKeyId === undefined ? 'key-id-1' : init.apiKeyId,
+        apiKey: init.apiKey === undefined ? 'api-key-1' : init.apiKey,
+        sourceIp: '127.0.0.1',
+      },
+      ...(init.principalId === undefined ? {} : { authorizer: { principalId: init.principalId } }),
     },
     body: init.body ?? '{"text":"hello"}',
     isBase64Encoded: init.isBase64Encoded ?? false,
@@ -51,6 +60,21 @@ export function httpApiEvent(init: RequestInit = {}): Record<string, unknown> {
     },
     body: init.body ?? '{"text":"hello"}',
     isBase64Encoded: init.isBase64Encoded ?? false,
+  };
+}
+
+/** Builds a Lambda function URL event: the HTTP API (v2) shape, with the function URL's request context. */
+export function functionUrlEvent(init: RequestInit = {}): Record<string, unknown> {
+  const event = httpApiEvent(init);
+  return {
+    ...event,
+    routeKey: '$default',
+    requestContext: {
+      ...(event.requestContext as Record<string, unknown>),
+      routeKey: '$default',
+      domainName: 'abcdefghijklmnop.lambda-url.us-east-1.on.aws',
+      apiId: 'abcdefghijklmnop',
+    },
   };
 }
 

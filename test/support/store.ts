@@ -1,9 +1,10 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynalite, type DynaliteServer } from '../../infra/local/dynalite-server.js';
 import { createIdempotencyTable, createPostsTable, LOCAL_CREDENTIALS, LOCAL_REGION, localClient } from '../../infra/local/tables.js';
 import { DynamoDBStore } from '../../lib/store/dynamodb-store.js';
 import { FetchTransport } from '../../lib/store/fetch-transport.js';
 import type { DynamoDBTransport } from '../../lib/store/transport.js';
+import { FaultInjectingTransport } from './faults.js';
 
 export interface TestDatabase {
   server: DynaliteServer;
@@ -12,6 +13,10 @@ export interface TestDatabase {
   transport(): FetchTransport;
   /** Creates a fresh idempotency table and a store on it. */
   newStore(transport?: DynamoDBTransport): Promise<DynamoDBStore>;
+  /** Creates a fresh idempotency table and a store whose calls go through a fault-injecting wrapper. */
+  newFaultyStore(options?: { returnOldItem?: boolean }): Promise<{ store: DynamoDBStore; transport: FaultInjectingTransport }>;
+  /** Reads every item of the store's table, as the SDK returns them. */
+  items(store: DynamoDBStore): Promise<Array<Record<string, AttributeValue>>>;
   /** Creates a fresh posts table and returns its name. */
   newPostsTable(): Promise<string>;
 }
@@ -33,6 +38,14 @@ export function useTestDatabase(): TestDatabase {
         const tableName = `idempotency-${++tableCount}`;
         await createIdempotencyTable(client, tableName);
         return new DynamoDBStore({ tableName }, transport ?? database.transport());
+      },
+      newFaultyStore: async (options = {}) => {
+        const transport = new FaultInjectingTransport(database.transport(), options.returnOldItem);
+        return { store: await database.newStore(transport), transport };
+      },
+      items: async (store: DynamoDBStore) => {
+        const output = await client.send(new ScanCommand({ TableName: store.tableName, ConsistentRead: true }));
+        return output.Items ?? [];
       },
       newPostsTable: async () => {
         const tableName = `posts-${++tableCount}`;

@@ -1,0 +1,27 @@
+/** A response as the tests read it: any of the Lambda HTTP response shapes. */
+export interface TestResponse {
+  statusCode: number;
+  headers?: Record<string, string>;
+  multiValueHeaders?: Record<string, string[]>;
+  body?: string;
+  isBase64Encoded?: boolean;
+}
+
+/** The fields of an RFC 9457 problem response body. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+}
+
+/** Parses the problem document in a response body. */
+export function readProblem(response: TestResponse): Problem {
+  return JSON.parse(response.body ?? '') as Problem;
+}
+
+/** A 201 response such as a handler that creates something returns. */
+export function createdResponse(body: unknown = { id: 'post-1' }): TestResponse {
+  return { statusCode: 201, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+}
