@@ -34,8 +34,18 @@ function replaceErrors(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** Describes a caught error for a log line. */
+/**
+ * Describes a caught error for a log line. Errors from another realm, such as the DOMException that
+ * fetch raises inside a Node vm context, fail `instanceof Error`, so any object with a string name and
+ * message counts as an error.
+ */
 export function describeError(error: unknown): { name: string; message: string } {
-  if (error instanceof Error) return { name: error.name, message: error.message };
+  if (error instanceof Error || isErrorLike(error)) return { name: error.name, message: error.message };
   return { name: typeof error, message: String(error) };
+}
+
+function isErrorLike(value: unknown): value is { name: string; message: string } {
+  const candidate = value as { name?: unknown; message?: unknown } | null;
+  return typeof candidate === 'object' && candidate !== null &&
+    typeof candidate.name === 'string' && typeof candidate.message === 'string';
 }
