@@ -21,3 +21,19 @@ export { EXPIRY_ATTRIBUTE, RECORD_ID_ATTRIBUTE, STORE_ACTIONS, TABLE_NAME_VARIAB
 export { idempotentRecords, type SqsBatchHandler } from './sqs.js';
 export type { IdempotentRecordsOptions } from './sqs-options.js';
 export type { RecordHandler, RecordOutcome } from './sqs-record.js';
+export { webhookSignature, type WebhookSignatureOptions } from './webhook.js';
+export { webhookDeliveryId, webhookSourceScope, type DeliveryIdLocation } from './webhook-delivery-id.js';
+export {
+  secretsManagerWebhookSecrets,
+  sharedWebhookSecret,
+  type SecretsManagerClientLike,
+  type SecretsManagerWebhookSecretsOptions,
+  type WebhookSecrets,
+} from './webhook-secrets.js';
+export { signWebhookBody } from './webhook-signature.js';
+export {
+  WebhookDeliveryIdMissingError,
+  WebhookSecretUnavailableError,
+  WebhookSignatureInvalidError,
+  WebhookSourceUnknownError,
+} from './webhook-errors.js';
