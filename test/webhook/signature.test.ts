@@ -18,12 +18,20 @@ import { delivery, eventBody, TEST_SECRET } from './deliveries.js';
 
 const database = useTestDatabase();
 
+/** The response fields these tests read. */
+interface Response {
+  statusCode: number;
+  headers?: Record<string, string>;
+  multiValueHeaders?: Record<string, string[]>;
+  body?: string;
+}
+
 const secrets: WebhookSecrets = async (source) => (source === 'github' ? TEST_SECRET : undefined);
 
 /** A webhook handler behind signature checking and idempotency, counting its runs. */
 function webhookHandler(store: DynamoDBStore, options: { secrets?: WebhookSecrets; logger?: ReturnType<typeof memoryLogger> } = {}) {
   const counter = { runs: 0 };
-  const handler = middy(async () => {
+  const handler = middy(async (): Promise<Response> => {
     counter.runs++;
     return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: `{"run":${counter.runs}}` };
   })
@@ -71,8 +79,8 @@ describe('rejected signatures store nothing', () => {
     const response = await handler(delivery(init), lambdaContext());
 
     expect(response.statusCode).toBe(401);
-    expect(response.headers['Content-Type']).toBe('application/problem+json');
-    expect(response.headers['WWW-Authenticate']).toBe('HMAC-SHA256 header="X-Signature-256"');
+    expect(response.headers?.['Content-Type']).toBe('application/problem+json');
+    expect(response.headers?.['WWW-Authenticate']).toBe('HMAC-SHA256 header="X-Signature-256"');
     expect(problemOf(response).code).toBe('invalid_signature');
     expect(problemOf(response).status).toBe(401);
     expect(problemOf(response).detail).toMatch(detail);
@@ -142,7 +150,7 @@ test('binary body is checked byte for byte', async () => {
 /** A handler behind signature checking only, for cases that do not involve the record store. */
 function signatureOnlyHandler(options: Partial<Parameters<typeof webhookSignature>[0]> = {}) {
   const counter = { runs: 0 };
-  const handler = middy(async () => {
+  const handler = middy(async (): Promise<Response> => {
     counter.runs++;
     return { statusCode: 200, body: 'ok' };
   }).use(webhookSignature({ secrets, logger: memoryLogger(), ...options }));
@@ -177,7 +185,7 @@ test('failed secret load gets 503', async () => {
   const response = await handler(delivery({ body: eventBody('evt-1') }), lambdaContext());
 
   expect(response.statusCode).toBe(503);
-  expect(response.headers['Retry-After']).toBe('1');
+  expect(response.headers?.['Retry-After']).toBe('1');
   expect(problemOf(response).code).toBe('webhook_secret_unavailable');
   expect(counter.runs).toBe(0);
   expect(await itemCount(store)).toBe(0);
@@ -203,7 +211,7 @@ test('body parser before it is an error', async () => {
     .use(httpJsonBodyParser())
     .use(webhookSignature({ secrets, logger: memoryLogger() }));
 
-  await expect(handler(delivery({ body: eventBody('evt-1') }), lambdaContext())).rejects.toThrow(
+  await expect(handler(delivery({ body: eventBody('evt-1') }) as never, lambdaContext())).rejects.toThrow(
     /webhookSignature\(\) found an already parsed body \(object\).*Use webhookSignature\(\) before any body parser/,
   );
 });
@@ -250,7 +258,7 @@ test('ALB multi-value event gets multi-value problem', async () => {
 
   expect(response.statusCode).toBe(401);
   expect(response.headers).toBeUndefined();
-  expect(response.multiValueHeaders['Content-Type']).toEqual(['application/problem+json']);
+  expect(response.multiValueHeaders?.['Content-Type']).toEqual(['application/problem+json']);
 });
 
 test('shared secret serves every source', async () => {
