@@ -141,7 +141,8 @@ export function idempotent(options?: IdempotentOptions): MiddlewareObj<unknown, 
       if (omitted) {
         resolved.logger.warn('idempotency result too large to save in full', { recordId: state.recordId });
       }
-      cache?.set(state.recordId, { fingerprint: state.fingerprint, expiresAt, result });
+      // An omitted body is not in the store, so the cache must not replay it either.
+      if (!omitted) cache?.set(state.recordId, { fingerprint: state.fingerprint, expiresAt, result });
       log(resolved, 'claimed', state.startedAt, state.recordId);
     } catch (error) {
       logWriteFailure(error, state, 'save');
