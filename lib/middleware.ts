@@ -138,12 +138,19 @@ export function idempotent(options?: IdempotentOptions): MiddlewareObj<unknown, 
     const expiresAt = expirySeconds(resolved.clock(), resolved.ttlSeconds);
     try {
       const { omitted } = await resolved.store.complete({ id: state.recordId, leaseToken: state.leaseToken, result, expiresAt });
-      if (omitted) {
-        resolved.logger.warn('idempotency result too large to save in full', { recordId: state.recordId });
-      }
       // An omitted body is not in the store, so the cache must not replay it either.
       if (!omitted) cache?.set(state.recordId, { fingerprint: state.fingerprint, expiresAt, result });
-      log(resolved, 'claimed', state.startedAt, state.recordId);
+
+      if (omitted) {
+        resolved.logger.warn('idempotency result too large to save in full; replays omit the body', {
+          recordId: state.recordId,
+          outcome: 'claimed',
+          durationMs: elapsed(state.startedAt),
+          bodyOmitted: true,
+        });
+      } else {
+        log(resolved, 'claimed', state.startedAt, state.recordId);
+      }
     } catch (error) {
       logWriteFailure(error, state, 'save');
     }
