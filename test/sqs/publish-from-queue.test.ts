@@ -37,9 +37,12 @@ afterAll(() => {
 let consoleLines: string[] = [];
 beforeEach(() => {
   consoleLines = [];
-  for (const method of ['info', 'warn', 'error'] as const) {
-    jest.spyOn(console, method).mockImplementation((line?: unknown) => void consoleLines.push(String(line)));
-  }
+  const keep = (line?: unknown): void => {
+    consoleLines.push(String(line));
+  };
+  jest.spyOn(console, 'info').mockImplementation(keep);
+  jest.spyOn(console, 'warn').mockImplementation(keep);
+  jest.spyOn(console, 'error').mockImplementation(keep);
 });
 afterEach(() => jest.restoreAllMocks());
 
