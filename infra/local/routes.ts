@@ -1,4 +1,5 @@
 import type { Handler } from 'aws-lambda';
+import { localQueueRoute } from './local-queue.js';
 
 /** One API route the local runner serves, as API Gateway would route it to a Lambda function. */
 export interface Route {
@@ -29,6 +30,20 @@ export const ROUTES: readonly Route[] = [
     resource: '/v1/posts/{id}',
     apiKeyRequired: true,
     load: async () => (await import('../../functions/get-post.js')).handler,
+  },
+  {
+    method: 'POST',
+    resource: '/v1/webhooks/{source}',
+    // Webhook senders sign each delivery with the source's shared secret instead of sending an API key.
+    apiKeyRequired: false,
+    load: async () => (await import('../../functions/webhook.js')).handler,
+  },
+  {
+    // Development only: sends one SQS batch to the queue consumer and returns its batch response.
+    method: 'POST',
+    resource: '/_local/queue',
+    apiKeyRequired: false,
+    load: async () => localQueueRoute((await import('../../functions/publish-from-queue.js')).handler),
   },
 ];
 
