@@ -5,6 +5,8 @@ export interface TestResponse {
   multiValueHeaders?: Record<string, string[]>;
   body?: string;
   isBase64Encoded?: boolean;
+  cookies?: string[];
+  statusDescription?: string;
 }
 
 /** The fields of an RFC 9457 problem response body. */

@@ -1,0 +1,61 @@
+import middy from '@middy/core';
+import { idempotent } from '../../lib/index.js';
+import { lambdaContext, memoryLogger, restEvent } from '../support/events.js';
+import { deferred } from '../support/handlers.js';
+import { createdResponse, type TestResponse } from '../support/responses.js';
+import { useTestDatabase } from '../support/store.js';
+
+const database = useTestDatabase();
+
+const REQUESTS = 50;
+
+const post = (key = 'key-1') => restEvent({ headers: { 'Idempotency-Key': key }, body: '{"title":"Hi"}' });
+
+/** Builds a handler that returns only after every request has sent its claim, so all of them overlap. */
+async function overlappingSetup(inProgressWaitMs = 0) {
+  const { store, transport } = await database.newFaultyStore();
+  const allClaimed = deferred();
+  transport.intercept('PutItem', async (input, send) => {
+    if (transport.count('PutItem') === REQUESTS) allClaimed.resolve();
+    return send(input);
+  }, REQUESTS);
+  let runs = 0;
+  const handler = jest.fn(async (): Promise<TestResponse> => {
+    const run = ++runs;
+    await allClaimed.promise;
+    return createdResponse({ run });
+  });
+  const lambda = middy(handler).use(idempotent({ store, logger: memoryLogger(), inProgressWaitMs }));
+  return { handler, lambda };
+}
+
+test('identical requests run handler once', async () => {
+  const { handler, lambda } = await overlappingSetup();
+
+  const responses = await Promise.all(Array.from({ length: REQUESTS }, () => lambda(post(), lambdaContext())));
+
+  const statuses = new Set(responses.map((response) => response.statusCode));
+  const bodies = new Set(responses.filter((response) => response.statusCode === 201).map((response) => response.body));
+  expect(handler).toHaveBeenCalledTimes(1);
+  expect([...statuses].every((status) => status === 201 || status === 409)).toBe(true);
+  expect(bodies).toEqual(new Set(['{"run":1}']));
+});
+
+test('waiting requests share one response', async () => {
+  const { handler, lambda } = await overlappingSetup(10_000);
+
+  const responses = await Promise.all(Array.from({ length: REQUESTS }, () => lambda(post(), lambdaContext())));
+
+  expect(handler).toHaveBeenCalledTimes(1);
+  expect(responses.map((response) => response.statusCode)).toEqual(Array(REQUESTS).fill(201));
+  expect(new Set(responses.map((response) => response.body))).toEqual(new Set(['{"run":1}']));
+});
+
+test('different keys run concurrently', async () => {
+  const { handler, lambda } = await overlappingSetup();
+
+  const responses = await Promise.all(Array.from({ length: REQUESTS }, (_, index) => lambda(post(`key-${index}`), lambdaContext())));
+
+  expect(handler).toHaveBeenCalledTimes(REQUESTS);
+  expect(responses.every((response) => response.statusCode === 201)).toBe(true);
+});

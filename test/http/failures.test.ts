@@ -1,0 +1,162 @@
+import middy from '@middy/core';
+import { idempotent } from '../../lib/index.js';
+import { manualClock } from '../support/clock.js';
+import { lambdaContext, memoryLogger, restEvent } from '../support/events.js';
+import { storeErrors } from '../support/faults.js';
+import { pausedHandler } from '../support/handlers.js';
+import { createdResponse, readProblem } from '../support/responses.js';
+import { useTestDatabase } from '../support/store.js';
+
+const database = useTestDatabase();
+
+const post = () => restEvent({ headers: { 'Idempotency-Key': 'key-1' }, body: '{"title":"Hi"}' });
+
+async function setup() {
+  const { store, transport } = await database.newFaultyStore();
+  const clock = manualClock();
+  const logger = memoryLogger();
+  const handler = jest.fn(async () => createdResponse());
+  const options = { store, clock: clock.now, logger };
+  const lambda = middy(handler).use(idempotent(options));
+  return { store, transport, clock, logger, handler, options, lambda };
+}
+
+describe('claim failure', () => {
+  const errors: Array<[string, () => Error]> = [
+    ['throttling', storeErrors.throttled],
+    ['timeout', storeErrors.timedOut],
+    ['network error', storeErrors.networkDown],
+  ];
+
+  test.each(errors)('%s answers 503', async (_case, error) => {
+    const { transport, handler, lambda } = await setup();
+    transport.fail('PutItem', error);
+
+    const response = await lambda(post(), lambdaContext());
+
+    expect(response.statusCode).toBe(503);
+    expect(readProblem(response).code).toBe('idempotency_unavailable');
+    expect(response.headers?.['Retry-After']).toBe('1');
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  test('read after conflict answers 503', async () => {
+    const { transport, handler, lambda } = await setup();
+    await lambda(post(), lambdaContext());
+    transport.fail('GetItem', storeErrors.timedOut);
+
+    const response = await lambda(post(), lambdaContext());
+
+    expect(response.statusCode).toBe(503);
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  test('poll while waiting answers 503', async () => {
+    const { store, transport } = await database.newFaultyStore();
+    const first = pausedHandler();
+    const options = { store, logger: memoryLogger(), inProgressWaitMs: 10_000 };
+    const pending = middy(first.handler).use(idempotent(options))(post(), lambdaContext());
+    await first.started;
+    // The read after the failed claim succeeds; the first poll after it fails.
+    transport.intercept('GetItem', (input, send) => send(input));
+    transport.fail('GetItem', storeErrors.networkDown);
+
+    const response = await middy(async () => createdResponse()).use(idempotent(options))(post(), lambdaContext());
+    first.finish();
+    await pending;
+
+    expect(readProblem(response).code).toBe('idempotency_unavailable');
+  });
+
+  test('writes nothing', async () => {
+    const { store, transport, lambda } = await setup();
+    transport.fail('PutItem', storeErrors.throttled);
+
+    await lambda(post(), lambdaContext());
+
+    expect(transport.count('UpdateItem')).toBe(0);
+    expect(transport.count('DeleteItem')).toBe(0);
+    expect(await database.items(store)).toEqual([]);
+  });
+});
+
+describe('save failure', () => {
+  test('returns the response', async () => {
+    const { transport, lambda } = await setup();
+    transport.fail('UpdateItem', storeErrors.timedOut);
+
+    const response = await lambda(post(), lambdaContext());
+
+    expect(response.statusCode).toBe(201);
+    expect(response.body).toBe('{"id":"post-1"}');
+  });
+
+  test('logs the error', async () => {
+    const { store, transport, logger, lambda } = await setup();
+    transport.fail('UpdateItem', storeErrors.timedOut);
+
+    await lambda(post(), lambdaContext());
+
+    const [item] = await database.items(store);
+    expect(logger.lines).toHaveLength(1);
+    expect(logger.lines[0]).toMatchObject({ level: 'error', recordId: item?.id?.S, error: { name: 'TimeoutError' } });
+  });
+
+  test('leaves record in progress', async () => {
+    const { store, transport, lambda } = await setup();
+    transport.fail('UpdateItem', storeErrors.networkDown);
+
+    await lambda(post(), lambdaContext());
+
+    const [item] = await database.items(store);
+    expect(item?.status?.S).toBe('IN_PROGRESS');
+  });
+
+  test('retry within lease answers 409', async () => {
+    const { transport, clock, handler, lambda } = await setup();
+    transport.fail('UpdateItem', storeErrors.throttled);
+    await lambda(post(), lambdaContext(5_000));
+    clock.advance(4_999);
+
+    const response = await lambda(post(), lambdaContext());
+
+    expect(readProblem(response).code).toBe('idempotency_in_progress');
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  test('retry after lease runs again', async () => {
+    const { transport, clock, handler, lambda } = await setup();
+    transport.fail('UpdateItem', storeErrors.throttled);
+    await lambda(post(), lambdaContext(5_000));
+    clock.advance(5_000);
+
+    const response = await lambda(post(), lambdaContext());
+
+    expect(response.statusCode).toBe(201);
+    expect(handler).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('release failure', () => {
+  test('rethrows the handler error', async () => {
+    const { store, transport, logger } = await setup();
+    const error = new Error('publish failed');
+    const lambda = middy(async () => { throw error; }).use(idempotent({ store, logger }));
+    transport.fail('DeleteItem', storeErrors.networkDown);
+
+    await expect(lambda(post(), lambdaContext())).rejects.toBe(error);
+
+    expect(logger.lines[0]).toMatchObject({ level: 'error', error: { name: 'TypeError', message: 'fetch failed' } });
+  });
+
+  test('server error response still returned', async () => {
+    const { store, transport, logger } = await setup();
+    const lambda = middy(async () => ({ statusCode: 502, body: 'upstream failed' })).use(idempotent({ store, logger }));
+    transport.fail('DeleteItem', storeErrors.timedOut);
+
+    const response = await lambda(post(), lambdaContext());
+
+    expect(response.statusCode).toBe(502);
+    expect(logger.lines[0]?.level).toBe('error');
+  });
+});
