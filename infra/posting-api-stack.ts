@@ -13,8 +13,11 @@ import { removalPolicyFromContext } from './removal-policy.js';
 import { PostingRestApi } from './rest-api.js';
 import { protectedTableSettings } from './table-settings.js';
 
-/** Environment variable that contains the ARN of the secret with the webhook HMAC secrets. */
-export const WEBHOOK_SECRET_VARIABLE = 'WEBHOOK_SECRET_ARN';
+/**
+ * Environment variable that contains the ARN of the secret with the webhook HMAC secrets. The webhook handler
+ * exports the same name; the CDK app does not import it, because loading a handler module runs its setup.
+ */
+export const WEBHOOK_SECRET_ARN_VARIABLE = 'WEBHOOK_SECRET_ARN';
 
 /** Retention of every log group in the stack, the API access logs included. */
 export const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
@@ -119,7 +122,7 @@ export class PostingApiStack extends Stack {
       handlerFile: 'webhook.ts',
       description: 'POST /v1/webhooks/{source}: checks the HMAC signature and publishes a post once per delivery',
       timeout: API_TIMEOUT,
-      environment: { ...postsEnvironment, [WEBHOOK_SECRET_VARIABLE]: this.webhookSecret.secretArn },
+      environment: { ...postsEnvironment, [WEBHOOK_SECRET_ARN_VARIABLE]: this.webhookSecret.secretArn },
     });
     this.idempotencyTable.grantStore(webhook.function);
     this.postsTable.grant(webhook.function, 'dynamodb:PutItem');

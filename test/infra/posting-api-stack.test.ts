@@ -4,9 +4,15 @@ import * as path from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
-import { POST_ID_ATTRIBUTE, POST_OWNER_ATTRIBUTE } from '../../functions/posts/posts-table.js';
+import { POST_ID_ATTRIBUTE, POST_OWNER_ATTRIBUTE, POSTS_TABLE_VARIABLE } from '../../functions/posts/posts-table.js';
 import type { HandlerFunction } from '../../infra/handler-function.js';
-import { API_TIMEOUT, CONSUMER_TIMEOUT, MEMORY_SIZE, PostingApiStack } from '../../infra/posting-api-stack.js';
+import {
+  API_TIMEOUT,
+  CONSUMER_TIMEOUT,
+  MEMORY_SIZE,
+  PostingApiStack,
+  WEBHOOK_SECRET_ARN_VARIABLE,
+} from '../../infra/posting-api-stack.js';
 import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_FACTOR } from '../../infra/publish-queue.js';
 import { API_KEY_THROTTLE, STAGE_THROTTLE } from '../../infra/rest-api.js';
 import { EXPIRY_ATTRIBUTE, RECORD_ID_ATTRIBUTE, STORE_ACTIONS, TABLE_NAME_VARIABLE } from '../../lib/record.js';
@@ -207,13 +213,27 @@ describe('functions', () => {
   test.each(FUNCTION_IDS)('%s gets the posts table name', (id) => {
     const variables = functions[functionLogicalId(id)]?.Properties.Environment.Variables;
 
-    expect(variables.POSTS_TABLE_NAME).toEqual({ Ref: postsTableId });
+    expect(variables[POSTS_TABLE_VARIABLE]).toEqual({ Ref: postsTableId });
   });
 
   test('webhook gets the secret ARN', () => {
     const variables = functions[functionLogicalId('Webhook')]?.Properties.Environment.Variables;
 
-    expect(variables.WEBHOOK_SECRET_ARN).toEqual({ Ref: secretId });
+    expect(variables[WEBHOOK_SECRET_ARN_VARIABLE]).toEqual({ Ref: secretId });
+  });
+
+  test('webhook handler reads that variable', async () => {
+    // Loading the handler builds its middleware, which needs a table name; no AWS call happens at load.
+    const previous = process.env[TABLE_NAME_VARIABLE];
+    process.env[TABLE_NAME_VARIABLE] = 'idempotency-table-for-import';
+    try {
+      const webhookModule = await import('../../functions/webhook.js');
+
+      expect(webhookModule.WEBHOOK_SECRET_ARN_VARIABLE).toBe(WEBHOOK_SECRET_ARN_VARIABLE);
+    } finally {
+      if (previous === undefined) delete process.env[TABLE_NAME_VARIABLE];
+      else process.env[TABLE_NAME_VARIABLE] = previous;
+    }
   });
 
   test('handler is index.handler', () => {
