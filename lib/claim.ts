@@ -64,7 +64,11 @@ export async function claimRecord(request: ClaimRequest): Promise<ClaimDecision>
   throw new IdempotencyInProgressError(IN_PROGRESS_RETRY_AFTER_SECONDS);
 }
 
-/** Returns the epoch second at which a record written at `now` (milliseconds) expires. */
+/**
+ * Returns the epoch second at which a record written at `now` (milliseconds) expires.
+ * NOTE: the TTL attribute holds whole seconds, so this rounds up: a record written at 12:00:00.250 is
+ * replayed until 12:00:01 the next day, up to 1 s longer than `ttlSeconds`.
+ */
 export function expirySeconds(now: number, ttlSeconds: number): number {
   return Math.ceil(now / 1000) + ttlSeconds;
 }
