@@ -15,7 +15,7 @@ describe('claim', () => {
   test('writes in-progress record', async () => {
     const store = await database.newStore();
     const clock = manualClock();
-    let item: Awaited<ReturnType<typeof database.items>>[number] | undefined;
+    let item: Record<string, AttributeValue> | undefined;
     const handler = async () => {
       [item] = await database.items(store);
       return createdResponse();

@@ -57,7 +57,7 @@ describe('claim failure', () => {
     const options = { store, logger: memoryLogger(), inProgressWaitMs: 10_000 };
     const pending = middy(first.handler).use(idempotent(options))(post(), lambdaContext());
     await first.started;
-    // The read after the failed claim succeeds; the first poll after it fails.
+    // The read after the failed claim succeeds, and the first poll after it fails.
     transport.intercept('GetItem', (input, send) => send(input));
     transport.fail('GetItem', storeErrors.networkDown);
 

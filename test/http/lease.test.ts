@@ -11,7 +11,7 @@ const database = useTestDatabase();
 
 const post = (body = '{"title":"Hi"}') => restEvent({ headers: { 'Idempotency-Key': 'key-1' }, body });
 
-// Middy's own early timeout would fire on the short leases below; these tests advance an injected clock instead.
+// Middy's early timeout would fire on the short leases below, so it is off. These tests advance an injected clock.
 const noEarlyTimeout = { timeoutEarlyInMillis: 0 };
 
 async function setup() {

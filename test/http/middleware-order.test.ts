@@ -11,7 +11,7 @@ const database = useTestDatabase();
 
 type Handler = () => Promise<TestResponse>;
 
-// The parser's types expect API Gateway events; these tests pass the event builders' plain objects.
+// The parser's types expect API Gateway events, but these tests pass the event builders' plain objects.
 const parser = () => jsonBodyParser() as MiddlewareObj;
 const parserBefore = (handler: Handler, options: IdempotentOptions) => middy(handler).use(parser()).use(idempotent(options));
 const parserAfter = (handler: Handler, options: IdempotentOptions) => middy(handler).use(idempotent(options)).use(parser());

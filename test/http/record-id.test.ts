@@ -79,7 +79,7 @@ describe('record id', () => {
   test('shifted path-key boundary stays independent', async () => {
     const { handler, lambda } = await setup();
 
-    // Both requests concatenate to "/v1/posts1-2"; only the length prefixes tell them apart.
+    // Both requests concatenate to "/v1/posts1-2", so only the length prefixes tell them apart.
     await lambda(restEvent({ path: '/v1/posts', headers: { 'Idempotency-Key': '1-2' } }), lambdaContext());
     await lambda(restEvent({ path: '/v1/posts1', headers: { 'Idempotency-Key': '-2' } }), lambdaContext());
 

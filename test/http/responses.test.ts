@@ -12,7 +12,7 @@ const database = useTestDatabase();
 
 const post = (body = '{"title":"Hi"}') => restEvent({ headers: { 'Idempotency-Key': 'key-1' }, body });
 
-/** Runs a handler that returns `response` twice with the same key and returns the handler and the replay. */
+/** Sends two requests with one key to a handler that returns `response`; returns both responses. */
 async function replayOf(response: unknown, options: IdempotentOptions = {}) {
   const store = await database.newStore();
   const handler = jest.fn(async () => structuredClone(response) as TestResponse);

@@ -6,9 +6,9 @@ export interface RequestInit {
   headers?: Record<string, string>;
   body?: string;
   isBase64Encoded?: boolean;
-  /** API Gateway API key id; `null` leaves it out. Default `key-id-1`. */
+  /** API Gateway API key id, left out when `null`. Default `key-id-1`. */
   apiKeyId?: string | null;
-  /** API Gateway API key; `null` leaves it out. Default `api-key-1`. */
+  /** API Gateway API key, left out when `null`. Default `api-key-1`. */
   apiKey?: string | null;
   /** Lambda authorizer principal, in `requestContext.authorizer.principalId`. Default: no authorizer. */
   principalId?: string;

@@ -9,7 +9,7 @@ import {
 type Input = Record<string, unknown>;
 type Output = Record<string, unknown>;
 
-/** Handles one intercepted call; `send` passes the call on to the wrapped transport. */
+/** Handles one intercepted call. `send` passes the call on to the wrapped transport. */
 export type Interceptor = (input: Input, send: (input: Input) => Promise<Output>) => Promise<Output>;
 
 /** The errors the lean transport raises once its own retries are used up. */
@@ -30,7 +30,7 @@ export class FaultInjectingTransport implements DynamoDBTransport {
 
   /**
    * @param returnOldItem emulates DynamoDB, which returns the current item with a failed condition
-   *   when the request sets `ReturnValuesOnConditionCheckFailure: ALL_OLD`; dynalite returns none.
+   *   when the request sets `ReturnValuesOnConditionCheckFailure: ALL_OLD`. Dynalite returns none.
    */
   constructor(
     private readonly inner: DynamoDBTransport,

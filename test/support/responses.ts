@@ -23,7 +23,7 @@ export function readProblem(response: TestResponse): Problem {
   return JSON.parse(response.body ?? '') as Problem;
 }
 
-/** A 201 response such as a handler that creates something returns. */
+/** Builds the 201 response of a handler that creates a post. */
 export function createdResponse(body: unknown = { id: 'post-1' }): TestResponse {
   return { statusCode: 201, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
 }
