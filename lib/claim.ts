@@ -66,7 +66,7 @@ export async function claimRecord(request: ClaimRequest): Promise<ClaimDecision>
 
 /**
  * Returns the epoch second at which a record written at `now` (milliseconds) expires.
- * NOTE: the TTL attribute holds whole seconds, so this rounds up: a record written at 12:00:00.250 is
+ * NOTE: The TTL attribute stores whole seconds, so this rounds up. A record written at 12:00:00.250 is
  * replayed until 12:00:01 the next day, up to 1 s longer than `ttlSeconds`.
  */
 export function expirySeconds(now: number, ttlSeconds: number): number {

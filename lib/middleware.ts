@@ -142,7 +142,7 @@ export function idempotent(options?: IdempotentOptions): MiddlewareObj<unknown, 
       if (!omitted) cache?.set(state.recordId, { fingerprint: state.fingerprint, expiresAt, result });
 
       if (omitted) {
-        resolved.logger.warn('idempotency result too large to save in full; replays omit the body', {
+        resolved.logger.warn('idempotency result too large to save in full, so replays omit the body', {
           recordId: state.recordId,
           outcome: 'claimed',
           durationMs: elapsed(state.startedAt),
