@@ -87,10 +87,11 @@ const JSON_MEDIA_TYPE = /^application\/(.+\+)?json(\s*;.*)?$/i;
  * middleware such as @middy/http-json-body-parser has already parsed) is fingerprinted in its RFC 8785
  * canonical form instead, because once a parser has replaced `event.body` the original bytes are gone:
  * canonicalizing both ways keeps the result independent of middleware order.
+ *
+ * NOTE: A body that is a top-level JSON string or null gets a different fingerprint with the parser
+ * before idempotent() than after it. Once parsed, "abc" looks like the raw text abc, and null looks like
+ * a request without a body. Objects, arrays, numbers and booleans are unaffected.
  */
-// NOTE: A body that is a top-level JSON string or null gets a different fingerprint with the parser
-// before idempotent() than after it. Once parsed, "abc" looks like the raw text abc, and null looks like
-// a request without a body. Objects, arrays, numbers and booleans are unaffected.
 function readFingerprintBytes(event: HttpEvent, headers: Map<string, string[]>): Buffer {
   const body = event.body;
   if (body === undefined || body === null) return Buffer.alloc(0);
