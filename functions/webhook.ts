@@ -37,7 +37,7 @@ interface WebhookEventBody {
  * `data.text` as a post owned by `webhook:<source>`; other types get 200 and change nothing.
  */
 async function receiveWebhook(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  // webhookSignature() has checked that the source exists and that the sender knows its secret.
+  // webhookSignature() has checked that the source has a secret and that the signature matches it.
   const source = event.pathParameters?.source as string;
 
   const body = parseEventBody(bodyText(event));

@@ -95,9 +95,9 @@ class BatchRun {
   }
 
   /**
-   * A record with the same id as an earlier one in the batch does not run: it waits for that record and
-   * reports the same success or failure, so a failed pair is redelivered together. A different body under
-   * the same key is a conflict.
+   * Reports, without running, the success or failure of the earlier record with the same id, once that
+   * record has finished, so a failed pair is redelivered together. A different body under the same key
+   * is a conflict.
    */
   private async shareResult(job: RecordJob, first: FirstOccurrence): Promise<RecordResult> {
     if (first.fingerprint !== job.identity.fingerprint) {

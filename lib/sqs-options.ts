@@ -5,7 +5,7 @@ import type { RecordStore } from './store/record-store.js';
 
 /** Options of `idempotentRecords()`. Every option is optional; an unknown or invalid one raises at build time. */
 export interface IdempotentRecordsOptions {
-  /** Where records live. Default: `new DynamoDBStore()`, on the table named by `IDEMPOTENCY_TABLE_NAME`. */
+  /** Record store. Default: `new DynamoDBStore()`, on the table named by `IDEMPOTENCY_TABLE_NAME`. */
   store?: RecordStore;
   /**
    * Seconds a completed record keeps a message from running again, written as the epoch-seconds TTL
@@ -85,7 +85,7 @@ export function resolveRecordsOptions(options: IdempotentRecordsOptions = {}): R
   };
 }
 
-/** The default scope: the ARN of the queue the record came from. */
+/** Returns the ARN of the queue the record came from, the default scope. */
 function queueScope(record: SQSRecord): string {
   return record.eventSourceARN;
 }

@@ -10,7 +10,7 @@ import { LeaseLostError } from './store/record-store.js';
 /** Runs the work of one SQS record. Its return value is ignored; a thrown error fails the record. */
 export type RecordHandler = (record: SQSRecord, context: Context) => Promise<unknown> | unknown;
 
-/** How one record ended, as logged. */
+/** Outcome of one record, as logged. */
 export type RecordOutcome =
   /** Claimed, handled and saved as completed. */
   | 'completed'
@@ -47,8 +47,8 @@ export interface RecordJob {
 }
 
 /**
- * Claims a record and runs the handler once it holds the claim. A record completed earlier succeeds
- * without running; a record held elsewhere, a store failure and a handler error fail the record.
+ * Claims a record and runs the handler once the claim succeeds. A record completed earlier succeeds
+ * without running. A record claimed elsewhere, a store failure and a handler error fail the record.
  */
 export async function processRecord(
   job: RecordJob,
@@ -163,7 +163,7 @@ function logWriteFailure(options: ResolvedRecordsOptions, job: RecordJob, action
   });
 }
 
-/** A store failure is wrapped in `IdempotencyUnavailableError`; the log shows what the store raised. */
+/** Unwraps the store's error from an `IdempotencyUnavailableError`, so the log shows what the store raised. */
 function errorCause(error: unknown): unknown {
   return error instanceof IdempotencyError && error.cause !== undefined ? error.cause : error;
 }

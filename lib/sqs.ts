@@ -9,10 +9,10 @@ import type { RecordHandler } from './sqs-record.js';
 export type SqsBatchHandler = (event: unknown, context: Context) => Promise<SQSBatchResponse>;
 
 /**
- * Wraps a handler of one SQS record into a handler of the whole batch that runs each record at most
- * once to completion: each record gets its own claim, a record completed by an earlier delivery is not
- * run again, and only the records that failed are returned in `batchItemFailures`, so SQS redelivers
- * just those. The event source mapping must have `ReportBatchItemFailures` turned on.
+ * Wraps a handler of one SQS record into a handler of the whole batch. Each record gets its own claim,
+ * and a record completed by an earlier delivery does not run again. Only the records that failed are
+ * returned in `batchItemFailures`, so SQS redelivers just those. The event source mapping must have
+ * `ReportBatchItemFailures` turned on.
  *
  * The result is a plain Lambda handler; pass it to `middy()` to add other middleware.
  *

@@ -4,8 +4,8 @@ import { WebhookDeliveryIdMissingError } from './webhook-errors.js';
 import { sourceFromPath } from './webhook-request.js';
 
 /**
- * Where a provider puts the id of a delivery: a header, such as `X-GitHub-Delivery` or `webhook-id`,
- * or a top-level field of the JSON body, such as an event's `id`.
+ * Location of a delivery's id: a header, such as `X-GitHub-Delivery` or `webhook-id`, or a top-level
+ * field of the JSON body, such as an event's `id`.
  */
 export type DeliveryIdLocation = { header: string } | { jsonField: string };
 

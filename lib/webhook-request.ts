@@ -32,15 +32,15 @@ export function readRawBody(event: WebhookEvent): Buffer {
 
 /** Returns every value of a header, matching its name case-insensitively, from whichever header map the event has. */
 export function eventHeaderValues(event: WebhookEvent, name: string): string[] {
-  const wanted = name.toLowerCase();
+  const lowerCaseName = name.toLowerCase();
   // REST API events carry both maps; multiValueHeaders is the complete one.
   if (event.multiValueHeaders) {
     return Object.entries(event.multiValueHeaders)
-      .filter(([headerName]) => headerName.toLowerCase() === wanted)
+      .filter(([headerName]) => headerName.toLowerCase() === lowerCaseName)
       .flatMap(([, values]) => values ?? []);
   }
   return Object.entries(event.headers ?? {})
-    .filter(([headerName, value]) => headerName.toLowerCase() === wanted && value !== undefined)
+    .filter(([headerName, value]) => headerName.toLowerCase() === lowerCaseName && value !== undefined)
     .map(([, value]) => value as string);
 }
 

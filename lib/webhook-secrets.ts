@@ -31,7 +31,7 @@ export function sharedWebhookSecret(secret: string): WebhookSecrets {
  */
 export function secretsManagerWebhookSecrets(options: SecretsManagerWebhookSecretsOptions): WebhookSecrets {
   if (typeof options?.secretId !== 'string' || options.secretId === '') {
-    throw new TypeError('secretsManagerWebhookSecrets() needs { secretId }, the ARN or name of the secret that holds the webhook secrets.');
+    throw new TypeError('secretsManagerWebhookSecrets() needs { secretId }, the ARN or name of the secret that contains the webhook secrets.');
   }
 
   let loading: Promise<ReadonlyMap<string, string>> | undefined;

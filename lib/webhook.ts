@@ -36,9 +36,9 @@ const SIGNATURE_VALIDATORS: { [Name in keyof Required<WebhookSignatureOptions>]:
 
 /**
  * Authenticates webhook deliveries: checks the HMAC-SHA256 signature of the raw body against the shared
- * secret of the delivery's source before the handler or any later middleware runs. A delivery with a
- * missing or wrong signature gets 401, one from a source without a secret gets 404, and when the secrets
- * cannot be loaded it gets 503; in each case the middleware responds at once, so nothing after it runs.
+ * secret of the delivery's source before the handler or any later middleware runs. A missing or wrong
+ * signature gets 401, a source without a secret gets 404, and a failure to load the secrets gets 503.
+ * Each of these is a response of the middleware itself, so nothing after it runs.
  *
  * Use it first, before `idempotent()` and before any body parser, so a forged delivery cannot claim a
  * delivery id and the signature covers the bytes that were sent.

@@ -80,6 +80,6 @@ describe('secret value checks', () => {
 
 test('rejects a missing secret id', () => {
   expect(() => secretsManagerWebhookSecrets({ secretId: '' })).toThrow(
-    'secretsManagerWebhookSecrets() needs { secretId }, the ARN or name of the secret that holds the webhook secrets.',
+    'secretsManagerWebhookSecrets() needs { secretId }, the ARN or name of the secret that contains the webhook secrets.',
   );
 });
