@@ -132,7 +132,7 @@ export function resolveOptions(options: IdempotentOptions = {}): ResolvedOptions
 }
 
 /**
- * Rejects an options object that is not an object, names an unknown option, or holds an invalid value.
+ * Rejects an options object that is not an object, names an unknown option, or has an invalid value.
  * `functionName` (for example `idempotent()`) starts each message, so the caller sees which call failed.
  */
 export function checkOptions(functionName: string, options: unknown, validators: Readonly<Record<string, OptionValidator>>): void {
