@@ -4,6 +4,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
+/** Name of the API's only stage, the first path segment of its URL. */
+export const STAGE_NAME = 'prod';
+
 /** Header that carries the client's idempotency key. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
@@ -36,6 +39,7 @@ export class PostingRestApi extends Construct {
   readonly apiKey: apigateway.IApiKey;
   readonly usagePlan: apigateway.UsagePlan;
   readonly accessLogs: logs.LogGroup;
+  readonly executionLogs: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: PostingRestApiProps) {
     super(scope, id);
@@ -45,6 +49,15 @@ export class PostingRestApi extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.api = this.createApi();
+
+    // API Gateway writes execution logs to a log group of this fixed name, and creates it without a retention
+    // period when it does not exist. Creating it first, before the stage, gives it the stack's retention.
+    this.executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`,
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    this.api.deploymentStage.node.addDependency(this.executionLogs);
 
     // Routes. Lambda proxy integrations pass every request header to the handler, Idempotency-Key included.
     // The API sets no CORS configuration, because its callers hold an API key and so are servers, not browsers.
@@ -137,7 +150,7 @@ export class PostingRestApi extends Construct {
       // shared by every API in the account and region.
       cloudWatchRole: true,
       deployOptions: {
-        stageName: 'prod',
+        stageName: STAGE_NAME,
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogs),
         accessLogFormat: apigateway.AccessLogFormat.custom(
           JSON.stringify({

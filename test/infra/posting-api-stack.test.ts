@@ -14,7 +14,7 @@ import {
   WEBHOOK_SECRET_ARN_VARIABLE,
 } from '../../infra/posting-api-stack.js';
 import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_FACTOR } from '../../infra/publish-queue.js';
-import { API_KEY_THROTTLE, STAGE_THROTTLE } from '../../infra/rest-api.js';
+import { API_KEY_THROTTLE, STAGE_NAME, STAGE_THROTTLE } from '../../infra/rest-api.js';
 import { EXPIRY_ATTRIBUTE, RECORD_ID_ATTRIBUTE, STORE_ACTIONS, TABLE_NAME_VARIABLE } from '../../lib/record.js';
 
 // One synthesis for the whole file, with the functions bundled by the local esbuild as `cdk synth` does.
@@ -148,8 +148,8 @@ describe('data retention by default', () => {
   test('every log group is retained for 30 days', () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
 
-    // One per function plus the API access logs.
-    expect(logGroups).toHaveLength(FUNCTION_IDS.length + 1);
+    // One per function, and the API's access and execution logs.
+    expect(logGroups).toHaveLength(FUNCTION_IDS.length + 2);
     for (const logGroup of logGroups) {
       expect(logGroup.Properties.RetentionInDays).toBe(30);
       expect(logGroup.DeletionPolicy).toBe('Retain');
@@ -411,6 +411,19 @@ describe('REST API', () => {
       status: '$context.status',
       apiKeyId: '$context.identity.apiKeyId',
     });
+  });
+
+  test('execution log group exists before the stage', () => {
+    const executionLogsId = logicalId(stack.restApi.executionLogs.node.defaultChild as CfnElement);
+    const restApiId = logicalId(stack.restApi.api.node.defaultChild as CfnElement);
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
+    const logGroup = template.findResources('AWS::Logs::LogGroup')[executionLogsId];
+
+    expect(logGroup?.Properties.LogGroupName).toEqual({
+      'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: restApiId }, `/${STAGE_NAME}`]],
+    });
+    expect(stage?.Properties.StageName).toBe(STAGE_NAME);
+    expect(stage?.DependsOn).toContain(executionLogsId);
   });
 
   test('stage throttles and logs errors', () => {

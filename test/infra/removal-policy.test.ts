@@ -29,7 +29,8 @@ describe('removalPolicy=destroy', () => {
   test('log groups are deleted with the stack', () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
 
-    expect(logGroups).toHaveLength(6);
+    // One per function, and the API's access and execution logs.
+    expect(logGroups).toHaveLength(7);
     for (const logGroup of logGroups) {
       expect(logGroup.DeletionPolicy).toBe('Delete');
     }
