@@ -31,7 +31,7 @@ export function delivery(init: DeliveryInit): Record<string, unknown> {
   return { ...event, resource: '/v1/webhooks/{source}', pathParameters: { source } };
 }
 
-/** A webhook event body, as `functions/webhook.ts` accepts it. */
+/** Builds a webhook event body, as `functions/webhook.ts` accepts it. */
 export function eventBody(id: string, text = `text of ${id}`, type = 'post.requested'): string {
   return JSON.stringify({ id, type, data: { text } });
 }

@@ -4,7 +4,7 @@ import { parseSecretMap } from '../../lib/webhook-secrets.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhooks-AbCdEf';
 
-/** A Secrets Manager client that answers from a list of results, one per call, and records the calls. */
+/** A Secrets Manager client that returns the listed results, one per call, and records the calls. */
 function scriptedClient(results: Array<string | Error>) {
   const calls: GetSecretValueCommand[] = [];
   const client: SecretsManagerClientLike = {
