@@ -14,8 +14,8 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const API_KEY_THROTTLE = { rateLimit: 10, burstLimit: 20 };
 
 /**
- * Stage-wide limits for all callers together, in the same units. They are the only limits on the webhook route,
- * which has no API key and so no usage plan.
+ * Stage default limits, in the same units. API Gateway applies them to each method separately, shared by all
+ * callers of that method. They are the only limits on the webhook route, which has no API key and so no usage plan.
  */
 export const STAGE_THROTTLE = { rateLimit: 50, burstLimit: 100 };
 
@@ -129,8 +129,8 @@ export class PostingRestApi extends Construct {
       id: 'AwsSolutions-APIG3',
       reason:
         'No WAFv2 web ACL: its rules depend on the traffic of each deployment and it is billed per month. The ' +
-        'usage plan and the stage limits bound the request rate. Associate a web ACL with the stage when the ' +
-        'API is exposed to untrusted traffic at scale.',
+        'usage plan and the per-method limits of the stage bound the request rate. Associate a web ACL with the ' +
+        'stage when the API is exposed to untrusted traffic at scale.',
     });
     const cloudWatchRole = this.api.node.findChild('CloudWatchRole');
     Validations.of(cloudWatchRole).acknowledge({

@@ -17,7 +17,10 @@ const idempotency = new IdempotencyTable(stack, 'Idempotency');
 idempotency.grantStore(userFunction);
 
 // A second table with the optional settings, to check that they reach the template.
-const named = new IdempotencyTable(stack, 'Named', { tableName: 'orders-idempotency', removalPolicy: RemovalPolicy.DESTROY });
+const named = new IdempotencyTable(stack, 'Named', {
+  tableName: 'orders-idempotency',
+  removalPolicy: RemovalPolicy.DESTROY,
+});
 
 const template = Template.fromStack(stack);
 const tableId = stack.getLogicalId(idempotency.table.node.defaultChild as CfnElement);

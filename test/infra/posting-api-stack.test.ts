@@ -78,7 +78,9 @@ describe('idempotency table', () => {
 
   test('keys records by id string', () => {
     expect(table?.Properties.KeySchema).toEqual([{ AttributeName: RECORD_ID_ATTRIBUTE, KeyType: 'HASH' }]);
-    expect(table?.Properties.AttributeDefinitions).toEqual([{ AttributeName: RECORD_ID_ATTRIBUTE, AttributeType: 'S' }]);
+    expect(table?.Properties.AttributeDefinitions).toEqual([
+      { AttributeName: RECORD_ID_ATTRIBUTE, AttributeType: 'S' },
+    ]);
   });
 
   test('expires records on the library attribute', () => {
@@ -257,7 +259,9 @@ describe('bundles', () => {
   test('bundles are ES modules with source maps', () => {
     for (const directory of assetDirectories) {
       expect(fs.readdirSync(directory).sort()).toEqual(['index.mjs', 'index.mjs.map']);
-      expect(fs.readFileSync(path.join(directory, 'index.mjs'), 'utf8')).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\n?$/);
+      const bundle = fs.readFileSync(path.join(directory, 'index.mjs'), 'utf8');
+
+      expect(bundle).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\n?$/);
     }
   });
 
