@@ -34,9 +34,13 @@ export function secretsManagerWebhookSecrets(options: SecretsManagerWebhookSecre
     throw new TypeError('secretsManagerWebhookSecrets() needs { secretId }, the ARN or name of the secret that contains the webhook secrets.');
   }
 
+  let client = options.client;
+  const getClient = async (sdk: SecretsManagerModule): Promise<SecretsManagerClientLike> =>
+    (client ??= new sdk.SecretsManagerClient({}));
+
   let loading: Promise<ReadonlyMap<string, string>> | undefined;
   const load = (): Promise<ReadonlyMap<string, string>> => {
-    loading ??= readSecretMap(options).catch((error: unknown) => {
+    loading ??= readSecretMap(options.secretId, getClient).catch((error: unknown) => {
       loading = undefined;
       throw error;
     });
@@ -46,11 +50,17 @@ export function secretsManagerWebhookSecrets(options: SecretsManagerWebhookSecre
   return async (source) => (await load()).get(source);
 }
 
-async function readSecretMap(options: SecretsManagerWebhookSecretsOptions): Promise<ReadonlyMap<string, string>> {
+type SecretsManagerModule = typeof import('@aws-sdk/client-secrets-manager');
+
+/** Reads and parses the secret. The SDK loads on first use, and `getClient` creates the client once. */
+async function readSecretMap(
+  secretId: string,
+  getClient: (sdk: SecretsManagerModule) => Promise<SecretsManagerClientLike>,
+): Promise<ReadonlyMap<string, string>> {
   const sdk = await import('@aws-sdk/client-secrets-manager');
-  const client: SecretsManagerClientLike = options.client ?? new sdk.SecretsManagerClient({});
-  const output = await client.send(new sdk.GetSecretValueCommand({ SecretId: options.secretId }));
-  return parseSecretMap(output.SecretString, options.secretId);
+  const client = await getClient(sdk);
+  const output = await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId }));
+  return parseSecretMap(output.SecretString, secretId);
 }
 
 /**
