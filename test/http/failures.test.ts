@@ -40,6 +40,30 @@ describe('claim failure', () => {
     expect(handler).not.toHaveBeenCalled();
   });
 
+  test('applied but timed out answers 503', async () => {
+    const { store, transport, handler, lambda } = await setup();
+    transport.loseResponse('PutItem');
+
+    const response = await lambda(post(), lambdaContext());
+
+    const [item] = await database.items(store);
+    expect(readProblem(response).code).toBe('idempotency_unavailable');
+    expect(handler).not.toHaveBeenCalled();
+    expect(item?.status?.S).toBe('IN_PROGRESS');
+  });
+
+  test('applied claim frees after its lease', async () => {
+    const { transport, clock, handler, lambda } = await setup();
+    transport.loseResponse('PutItem');
+    await lambda(post(), lambdaContext(5_000));
+    clock.advance(5_000);
+
+    const response = await lambda(post(), lambdaContext());
+
+    expect(response.statusCode).toBe(201);
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
   test('read after conflict answers 503', async () => {
     const { transport, handler, lambda } = await setup();
     await lambda(post(), lambdaContext());
@@ -134,6 +158,29 @@ describe('save failure', () => {
 
     expect(response.statusCode).toBe(201);
     expect(handler).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('resent write', () => {
+  test('save still completes', async () => {
+    const { store, transport, logger, lambda } = await setup();
+    transport.sendTwice('UpdateItem');
+
+    await lambda(post(), lambdaContext());
+
+    const [item] = await database.items(store);
+    expect(item?.status?.S).toBe('COMPLETED');
+    expect(logger.lines).toEqual([expect.objectContaining({ outcome: 'claimed', level: 'info' })]);
+  });
+
+  test('release still succeeds', async () => {
+    const { store, transport, logger } = await setup();
+    const lambda = middy(async () => { throw new Error('publish failed'); }).use(idempotent({ store, logger }));
+    transport.sendTwice('DeleteItem');
+
+    await expect(lambda(post(), lambdaContext())).rejects.toThrow('publish failed');
+
+    expect(logger.lines).toEqual([expect.objectContaining({ outcome: 'released', level: 'info' })]);
   });
 });
 

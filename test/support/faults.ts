@@ -65,6 +65,17 @@ export class FaultInjectingTransport implements DynamoDBTransport {
     });
   }
 
+  /**
+   * Sends the next call of `operation` twice and returns the second output, as a transport does when
+   * its first attempt reached the server but timed out before the response arrived.
+   */
+  sendTwice(operation: StoreOperation): this {
+    return this.intercept(operation, async (input, send) => {
+      await send(input);
+      return send(input);
+    });
+  }
+
   /** Runs `action` just before the next `times` calls of `operation` reach the server. */
   before(operation: StoreOperation, action: () => Promise<unknown>, times = 1): this {
     return this.intercept(operation, async (input, send) => {
