@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { idempotent } from '../lib/index.js';
-import { bodyText, callerId, forbidden, json, problem } from './http.js';
+import { bodyText, callerId, clientPath, forbidden, json, problem } from './http.js';
 import { InvalidPostError } from './posts/post.js';
 import { publishPost } from './posts/publish-post.js';
 
@@ -22,7 +22,7 @@ async function createPost(event: APIGatewayProxyEvent): Promise<APIGatewayProxyR
 
   try {
     const post = await publishPost({ owner, text: (input as { text?: unknown }).text });
-    return json(201, post, { Location: `/v1/posts/${post.id}` });
+    return json(201, post, { Location: `${clientPath(event)}/${post.id}` });
   } catch (error) {
     if (error instanceof InvalidPostError) return invalidRequest(error.message);
     throw error;

@@ -26,6 +26,14 @@ export function forbidden(): APIGatewayProxyResult {
   return problem(403, 'forbidden', 'Forbidden', 'This route requires an API key; send it in the x-api-key header.');
 }
 
+/**
+ * Returns the path the client requested. On API Gateway's default endpoint that path starts with the stage
+ * (`/prod/v1/posts`), which `event.path` leaves out, so links built from it resolve for the client.
+ */
+export function clientPath(event: APIGatewayProxyEvent): string {
+  return event.requestContext?.path ?? event.path;
+}
+
 /** Decodes the request body to text, base64-decoding it when API Gateway marked it so. */
 export function bodyText(event: APIGatewayProxyEvent): string {
   if (event.body === null || event.body === undefined) return '';

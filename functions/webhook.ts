@@ -12,15 +12,7 @@ import {
 import { bodyText, json, problem } from './http.js';
 import { InvalidPostError } from './posts/post.js';
 import { publishPost } from './posts/publish-post.js';
-
-/** Environment variable with the ARN of the secret that maps each source name to its shared secret. */
-export const WEBHOOK_SECRET_ARN_VARIABLE = 'WEBHOOK_SECRET_ARN';
-
-/** Environment variable with the one shared secret every source uses when there is no secret ARN. */
-export const WEBHOOK_SECRET_VARIABLE = 'WEBHOOK_SECRET';
-
-/** Shared secret for local development when neither variable is set; never used inside Lambda. */
-export const LOCAL_WEBHOOK_SECRET = 'local-webhook-secret';
+import { LOCAL_WEBHOOK_SECRET, WEBHOOK_SECRET_ARN_VARIABLE, WEBHOOK_SECRET_VARIABLE } from './webhook-settings.js';
 
 /** Event type that publishes a post; every other type is acknowledged and ignored. */
 export const POST_REQUESTED = 'post.requested';

@@ -6,18 +6,13 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 
 import { POST_ID_ATTRIBUTE, POST_OWNER_ATTRIBUTE, POSTS_TABLE_VARIABLE } from '../functions/posts/posts-table.js';
+import { WEBHOOK_SECRET_ARN_VARIABLE } from '../functions/webhook-settings.js';
 import { HandlerFunction } from './handler-function.js';
 import { IdempotencyTable } from './idempotency-table.js';
 import { PublishQueue } from './publish-queue.js';
 import { removalPolicyFromContext } from './removal-policy.js';
 import { PostingRestApi } from './rest-api.js';
 import { protectedTableSettings } from './table-settings.js';
-
-/**
- * Environment variable that contains the ARN of the secret with the webhook HMAC secrets. The webhook handler
- * exports the same name; the CDK app does not import it, because loading a handler module runs its setup.
- */
-export const WEBHOOK_SECRET_ARN_VARIABLE = 'WEBHOOK_SECRET_ARN';
 
 /** Retention of every log group in the stack, the API access logs included. */
 export const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;

@@ -55,7 +55,8 @@ export function toProxyEvent(request: IncomingMessage, url: URL, body: Buffer, m
       authorizer: null,
       protocol: 'HTTP/1.1',
       httpMethod: method,
-      path: `/local${url.pathname}`,
+      // The runner has no stage prefix, like a custom domain mapped to the stage.
+      path: url.pathname,
       stage: 'local',
       requestId: randomUUID(),
       requestTimeEpoch: Date.now(),

@@ -11,8 +11,8 @@ import {
   CONSUMER_TIMEOUT,
   MEMORY_SIZE,
   PostingApiStack,
-  WEBHOOK_SECRET_ARN_VARIABLE,
 } from '../../infra/posting-api-stack.js';
+import { WEBHOOK_SECRET_ARN_VARIABLE } from '../../functions/webhook-settings.js';
 import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_FACTOR } from '../../infra/publish-queue.js';
 import { API_KEY_THROTTLE, STAGE_NAME, STAGE_THROTTLE } from '../../infra/rest-api.js';
 import { EXPIRY_ATTRIBUTE, RECORD_ID_ATTRIBUTE, STORE_ACTIONS, TABLE_NAME_VARIABLE } from '../../lib/record.js';
@@ -224,19 +224,6 @@ describe('functions', () => {
     expect(variables[WEBHOOK_SECRET_ARN_VARIABLE]).toEqual({ Ref: secretId });
   });
 
-  test('webhook handler reads that variable', async () => {
-    // Loading the handler builds its middleware, which needs a table name; no AWS call happens at load.
-    const previous = process.env[TABLE_NAME_VARIABLE];
-    process.env[TABLE_NAME_VARIABLE] = 'idempotency-table-for-import';
-    try {
-      const webhookModule = await import('../../functions/webhook.js');
-
-      expect(webhookModule.WEBHOOK_SECRET_ARN_VARIABLE).toBe(WEBHOOK_SECRET_ARN_VARIABLE);
-    } finally {
-      if (previous === undefined) delete process.env[TABLE_NAME_VARIABLE];
-      else process.env[TABLE_NAME_VARIABLE] = previous;
-    }
-  });
 
   test('handler is index.handler', () => {
     for (const id of FUNCTION_IDS) {
