@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { IdempotencyConflictError, IdempotencyInProgressError, IdempotencyUnavailableError } from './errors.js';
 import type { IdempotencyRecord } from './record.js';
 import type { SavedResult } from './saved-result.js';
-import type { RecordStore } from './store/record-store.js';
+import { describeError, type Logger } from './logger.js';
+import { LeaseLostError, type ClaimOutcome, type RecordStore } from './store/record-store.js';
 
 /** How many times a claim is retried when the record it collided with vanishes or frees up. */
 export const MAX_CLAIM_ATTEMPTS = 3;
@@ -23,6 +24,8 @@ export interface ClaimRequest {
   /** How long the lease lasts: the Lambda's remaining time. */
   leaseMs: number;
   inProgressWaitMs: number;
+  /** Receives errors that are handled here and not raised. */
+  logger?: Logger;
 }
 
 /** Either this invocation now holds the record, or the record's saved result is to be replayed. */
@@ -41,16 +44,20 @@ export async function claimRecord(request: ClaimRequest): Promise<ClaimDecision>
   for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
     const leaseToken = randomUUID();
     const now = request.clock();
-    const outcome = await callStore(() =>
-      request.store.claim({
+    let outcome: ClaimOutcome;
+    try {
+      outcome = await request.store.claim({
         id: request.id,
         fingerprint: request.fingerprint,
         leaseToken,
         leaseExpiresAt: now + request.leaseMs,
         expiresAt: expirySeconds(now, request.ttlSeconds),
         now,
-      }),
-    );
+      });
+    } catch (error) {
+      await releaseUnknownClaim(request, leaseToken);
+      throw new IdempotencyUnavailableError(error);
+    }
     if (outcome.claimed) return { outcome: 'claimed', leaseToken };
 
     // A transport that retried a claim whose first attempt succeeded finds its own lease.
@@ -62,6 +69,21 @@ export async function claimRecord(request: ClaimRequest): Promise<ClaimDecision>
 
   // The record kept changing hands between reads: treat it as busy rather than run the handler.
   throw new IdempotencyInProgressError(IN_PROGRESS_RETRY_AFTER_SECONDS);
+}
+
+/**
+ * Releases a claim that may have been written although its response was lost, as after a timeout, so
+ * the key does not stay locked for a whole lease. The delete only matches this invocation's lease token
+ * (or no record), so it can never remove another invocation's record.
+ */
+async function releaseUnknownClaim(request: ClaimRequest, leaseToken: string): Promise<void> {
+  try {
+    await request.store.release({ id: request.id, leaseToken });
+  } catch (error) {
+    if (error instanceof LeaseLostError) return;
+    // The record, if written, stays in progress until its lease ends.
+    request.logger?.warn('idempotency claim cleanup failed', { recordId: request.id, error: describeError(error) });
+  }
 }
 
 /**

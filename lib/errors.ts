@@ -31,15 +31,14 @@ export class IdempotencyKeyInvalidError extends IdempotencyError {
   }
 }
 
-/** 400: the key header is missing and the middleware was built with `required: true`. */
+/** 400: the request has no key and the middleware was built with `required: true`. */
 export class IdempotencyKeyMissingError extends IdempotencyError {
-  constructor(headerName: string) {
-    super({
-      status: 400,
-      code: 'idempotency_key_missing',
-      title: 'Missing idempotency key',
-      detail: `This endpoint requires the ${headerName} header. Send a unique value, such as a UUID, and reuse it when you retry.`,
-    });
+  /** @param headerName the key header, or undefined when a `getKey` function reads the key. */
+  constructor(headerName: string | undefined) {
+    const detail = headerName
+      ? `This endpoint requires the ${headerName} header. Send a unique value, such as a UUID, and reuse it when you retry.`
+      : 'This endpoint requires an idempotency key, and none was found in the request.';
+    super({ status: 400, code: 'idempotency_key_missing', title: 'Missing idempotency key', detail });
   }
 }
 

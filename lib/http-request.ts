@@ -68,8 +68,8 @@ function readHeaders(event: HttpEvent): Map<string, string[]> {
     else headers.set(key, [value]);
   };
 
-  // REST API events carry both maps; multiValueHeaders is the complete one.
-  if (event.multiValueHeaders) {
+  // REST API events carry both maps; multiValueHeaders is the complete one unless a tool left it empty.
+  if (event.multiValueHeaders && Object.keys(event.multiValueHeaders).length > 0) {
     for (const [name, values] of Object.entries(event.multiValueHeaders)) {
       for (const value of values ?? []) add(name, value);
     }

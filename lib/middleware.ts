@@ -15,6 +15,9 @@ import { LeaseLostError } from './store/record-store.js';
 /** Lease length when the context has no `getRemainingTimeInMillis`, as outside Lambda. */
 export const DEFAULT_LEASE_MS = 60_000;
 
+/** Time kept back from the in-progress wait to send the 409 before the invocation times out, in ms. */
+const RESPONSE_MARGIN_MS = 1_000;
+
 /** How a request ended, as logged. */
 export type Outcome =
   | 'claimed'
@@ -77,7 +80,7 @@ export function idempotent(options?: IdempotentOptions): MiddlewareObj<unknown, 
         return undefined;
       }
       log(resolved, 'key_missing', startedAt);
-      const missing = new IdempotencyKeyMissingError(resolved.headerName);
+      const missing = new IdempotencyKeyMissingError(resolved.getKey ? undefined : resolved.headerName);
       return respondEarly(request, shapeForEvent(problemResponse(missing), httpRequest.multiValueResponse));
     }
 
@@ -97,14 +100,17 @@ export function idempotent(options?: IdempotentOptions): MiddlewareObj<unknown, 
       if (cached && cached.fingerprint !== state.fingerprint) throw new IdempotencyConflictError();
       if (cached) return replay(request, state, cached.result);
 
+      const leaseMs = request.context?.getRemainingTimeInMillis?.() ?? DEFAULT_LEASE_MS;
       const decision = await claimRecord({
         store: resolved.store,
         id: state.recordId,
         fingerprint: state.fingerprint,
         clock: resolved.clock,
         ttlSeconds: resolved.ttlSeconds,
-        leaseMs: request.context?.getRemainingTimeInMillis?.() ?? DEFAULT_LEASE_MS,
-        inProgressWaitMs: resolved.inProgressWaitMs,
+        leaseMs,
+        // A wait longer than the invocation has left would end in a Lambda timeout instead of a 409.
+        inProgressWaitMs: Math.min(resolved.inProgressWaitMs, Math.max(0, leaseMs - RESPONSE_MARGIN_MS)),
+        logger: resolved.logger,
       });
       if (decision.outcome === 'claimed') {
         state.leaseToken = decision.leaseToken;

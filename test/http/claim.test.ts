@@ -239,6 +239,23 @@ describe('duplicate', () => {
     expect(first.handler).toHaveBeenCalledTimes(1);
   });
 
+  test('wait stops before the invocation times out', async () => {
+    const { store, transport } = await database.newFaultyStore();
+    const first = pausedHandler();
+    const lambda = middy(first.handler).use(idempotent({ store, logger: memoryLogger(), inProgressWaitMs: 10_000 }));
+    const pending = lambda(post(), lambdaContext());
+    await first.started;
+    transport.resetCalls();
+
+    // With 1 s left, all of it is kept back to send the 409, so nothing is polled.
+    const duplicate = await lambda(post(), lambdaContext(1_000));
+    first.finish();
+    await pending;
+
+    expect(readProblem(duplicate).code).toBe('idempotency_in_progress');
+    expect(transport.count('GetItem')).toBe(1);
+  });
+
   test('runs handler after running request fails', async () => {
     const { store, transport } = await database.newFaultyStore();
     const first = pausedHandler();

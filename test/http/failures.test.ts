@@ -41,20 +41,44 @@ describe('claim failure', () => {
   });
 
   test('applied but timed out answers 503', async () => {
-    const { store, transport, handler, lambda } = await setup();
+    const { transport, handler, lambda } = await setup();
     transport.loseResponse('PutItem');
 
     const response = await lambda(post(), lambdaContext());
 
-    const [item] = await database.items(store);
     expect(readProblem(response).code).toBe('idempotency_unavailable');
     expect(handler).not.toHaveBeenCalled();
+  });
+
+  test('applied claim is released at once', async () => {
+    const { store, transport, handler, lambda } = await setup();
+    transport.loseResponse('PutItem');
+    await lambda(post(), lambdaContext());
+    const itemsAfterFailure = await database.items(store);
+
+    const retry = await lambda(post(), lambdaContext());
+
+    expect(itemsAfterFailure).toEqual([]);
+    expect(retry.statusCode).toBe(201);
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  test('failed cleanup is logged', async () => {
+    const { store, transport, logger, lambda } = await setup();
+    transport.loseResponse('PutItem').fail('DeleteItem', storeErrors.networkDown);
+
+    await lambda(post(), lambdaContext());
+    const [item] = await database.items(store);
+
     expect(item?.status?.S).toBe('IN_PROGRESS');
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'idempotency claim cleanup failed', recordId: item?.id?.S }),
+    );
   });
 
   test('applied claim frees after its lease', async () => {
     const { transport, clock, handler, lambda } = await setup();
-    transport.loseResponse('PutItem');
+    transport.loseResponse('PutItem').fail('DeleteItem', storeErrors.networkDown);
     await lambda(post(), lambdaContext(5_000));
     clock.advance(5_000);
 
@@ -99,8 +123,22 @@ describe('claim failure', () => {
     await lambda(post(), lambdaContext());
 
     expect(transport.count('UpdateItem')).toBe(0);
-    expect(transport.count('DeleteItem')).toBe(0);
     expect(await database.items(store)).toEqual([]);
+  });
+
+  test('cleanup keeps another invocation\'s record', async () => {
+    const { store, transport, handler, lambda } = await setup();
+    await lambda(post(), lambdaContext());
+    const before = await database.items(store);
+    transport.fail('PutItem', storeErrors.throttled);
+
+    await lambda(post(), lambdaContext());
+    const replay = await lambda(post(), lambdaContext());
+
+    expect(transport.count('DeleteItem')).toBe(1);
+    expect(await database.items(store)).toEqual(before);
+    expect(replay.headers?.['Idempotent-Replayed']).toBe('true');
+    expect(handler).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -231,6 +231,7 @@ describe('getKey', () => {
     const response = await lambda(restEvent({ body: '{}' }), lambdaContext());
 
     expect(readProblem(response).code).toBe('idempotency_key_missing');
+    expect(readProblem(response).detail).not.toMatch(/Idempotency-Key header/);
   });
 });
 

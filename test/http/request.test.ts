@@ -114,6 +114,17 @@ describe('key header', () => {
     expect(handler).toHaveBeenCalledTimes(1);
   });
 
+  test('empty multiValueHeaders falls back to headers', async () => {
+    const { handler, lambda } = await setup();
+    const event = () => ({ ...restEvent({ headers: { 'Idempotency-Key': 'key-1' } }), multiValueHeaders: {} });
+
+    await lambda(event(), lambdaContext());
+    const replay = await lambda(event(), lambdaContext());
+
+    expect(replay.headers?.['Idempotent-Replayed']).toBe('true');
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
   test('same key sent twice is one key', async () => {
     const { handler, lambda } = await setup();
     const event = restEvent();
