@@ -66,6 +66,7 @@ export async function processRecord(
       leaseMs: job.context?.getRemainingTimeInMillis?.() ?? DEFAULT_LEASE_MS,
       // A record held elsewhere is reported at once and redelivered later, instead of holding up the batch.
       inProgressWaitMs: 0,
+      logger: options.logger,
     });
   } catch (error) {
     return claimFailure(error, job, options);
