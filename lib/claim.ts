@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IdempotencyConflictError, IdempotencyInProgressError, IdempotencyUnavailableError } from './errors.js';
+import { IdempotencyConflictError, IdempotencyError, IdempotencyInProgressError, IdempotencyUnavailableError } from './errors.js';
 import type { IdempotencyRecord } from './record.js';
 import type { SavedResult } from './saved-result.js';
 import { describeError, type Logger } from './logger.js';
@@ -119,6 +119,14 @@ async function settle(
     await sleep(Math.min(delay, remaining));
     record = await callStore(() => request.store.get(request.id));
   }
+}
+
+/** Names the logged outcome of a claim that raised: a conflict, in progress, or the store unavailable. */
+export function claimFailureOutcome(error: unknown): 'conflict' | 'in_progress' | 'unavailable' {
+  if (!(error instanceof IdempotencyError)) return 'unavailable';
+  if (error.code === 'idempotency_conflict') return 'conflict';
+  if (error.code === 'idempotency_in_progress') return 'in_progress';
+  return 'unavailable';
 }
 
 /** An expired record counts as absent even while TTL has not deleted it yet. */

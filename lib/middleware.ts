@@ -1,6 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { claimRecord, expirySeconds } from './claim.js';
+import { claimFailureOutcome, claimRecord, expirySeconds } from './claim.js';
 import { IdempotencyConflictError, IdempotencyError, IdempotencyKeyMissingError } from './errors.js';
 import { fingerprint, recordId } from './hashing.js';
 import { headerValues, readHttpRequest, type HttpRequest } from './http-request.js';
@@ -120,7 +120,7 @@ export function idempotent(options?: IdempotentOptions): MiddlewareObj<unknown, 
       return replay(request, state, decision.record.result);
     } catch (error) {
       if (!(error instanceof IdempotencyError)) throw error;
-      const outcome = outcomeOf(error);
+      const outcome = claimFailureOutcome(error);
       log(resolved, outcome, state.startedAt, state.recordId, outcome === 'unavailable' ? error.cause : undefined);
       return respondEarly(request, shapeForEvent(problemResponse(error), state.multiValueResponse));
     }
@@ -222,17 +222,6 @@ function readScope(options: ResolvedOptions, event: unknown): string {
 function respondEarly(request: IdempotentRequest, response: unknown): unknown {
   request.earlyResponse = response;
   return response;
-}
-
-function outcomeOf(error: IdempotencyError): Outcome {
-  switch (error.code) {
-    case 'idempotency_conflict':
-      return 'conflict';
-    case 'idempotency_in_progress':
-      return 'in_progress';
-    default:
-      return 'unavailable';
-  }
 }
 
 function log(options: ResolvedOptions, outcome: Outcome, startedAt: number, recordId?: string, cause?: unknown): void {

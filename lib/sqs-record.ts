@@ -1,5 +1,5 @@
 import type { Context, SQSRecord } from 'aws-lambda';
-import { claimRecord, expirySeconds, type ClaimDecision } from './claim.js';
+import { claimFailureOutcome, claimRecord, expirySeconds, type ClaimDecision } from './claim.js';
 import { IdempotencyError } from './errors.js';
 import { describeError } from './logger.js';
 import { DEFAULT_LEASE_MS } from './middleware.js';
@@ -120,22 +120,11 @@ async function release(job: RecordJob, leaseToken: string, options: ResolvedReco
 }
 
 function claimFailure(error: unknown, job: RecordJob, options: ResolvedRecordsOptions): RecordResult {
-  const outcome = claimOutcome(error);
+  const outcome = claimFailureOutcome(error);
   logRecord(options, job, outcome, outcome === 'in_progress' ? undefined : error);
   return { outcome, failed: true };
 }
 
-function claimOutcome(error: unknown): RecordOutcome {
-  if (!(error instanceof IdempotencyError)) return 'unavailable';
-  switch (error.code) {
-    case 'idempotency_conflict':
-      return 'conflict';
-    case 'idempotency_in_progress':
-      return 'in_progress';
-    default:
-      return 'unavailable';
-  }
-}
 
 /** Logs how a record ended: failures caused by an error at error level, with the error. */
 export function logRecord(options: ResolvedRecordsOptions, job: Pick<RecordJob, 'identity' | 'startedAt'>, outcome: RecordOutcome, error?: unknown): void {
