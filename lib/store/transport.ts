@@ -1,6 +1,6 @@
 /**
  * The DynamoDB JSON API operations the record store calls, behind one method. Two implementations
- * exist: a lean signed-fetch transport (the default) and one over an AWS SDK v3 client you pass in.
+ * exist: a lean signed node:http transport (the default) and one over an AWS SDK v3 client you pass in.
  */
 
 export type AttributeValue =
