@@ -14,6 +14,19 @@ type CommandModule = typeof import('@aws-sdk/client-dynamodb');
 
 let commands: Promise<CommandModule> | undefined;
 
+/**
+ * Loads the SDK's command classes. In a CommonJS bundle, the default of CDK's NodejsFunction,
+ * `require` resolves through NODE_PATH, which is where Lambda keeps its copy of the SDK. `import()`
+ * ignores NODE_PATH, so it is only the fallback for ES modules, where `require` does not exist.
+ */
+function loadCommands(): Promise<CommandModule> {
+  commands ??=
+    typeof require === 'function'
+      ? Promise.resolve(require('@aws-sdk/client-dynamodb') as CommandModule)
+      : import('@aws-sdk/client-dynamodb');
+  return commands;
+}
+
 /** Transport over your own SDK client. The SDK's command classes load on first use, not at import. */
 export class SdkTransport implements DynamoDBTransport {
   constructor(private readonly client: SdkClient) {
@@ -23,8 +36,7 @@ export class SdkTransport implements DynamoDBTransport {
   }
 
   async send(operation: StoreOperation, input: Record<string, unknown>): Promise<Record<string, unknown>> {
-    commands ??= import('@aws-sdk/client-dynamodb');
-    const sdk = await commands;
+    const sdk = await loadCommands();
     const command = createCommand(sdk, operation, input);
 
     try {
