@@ -224,6 +224,12 @@ describe('HttpTransport', () => {
     }
   });
 
+  test('endpoint without http rejected', async () => {
+    const sent = transportFor('ftp://127.0.0.1:21').send('GetItem', {});
+
+    await expect(sent).rejects.toThrow('DynamoDB endpoint ftp://127.0.0.1:21/ must use http or https.');
+  });
+
   test('invalid options rejected', () => {
     expect(() => new HttpTransport({ maxAttempts: 0 })).toThrow('maxAttempts must be an integer of at least 1');
     expect(() => new HttpTransport({ attemptTimeoutMs: -1 })).toThrow('attemptTimeoutMs must be a positive number');
