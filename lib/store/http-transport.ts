@@ -105,6 +105,7 @@ export class HttpTransport implements DynamoDBTransport {
       throw new TypeError('No AWS region for DynamoDB: set AWS_REGION or pass { transport: { region } }.');
     }
     const url = new URL(this.endpoint(region));
+    const protocol = protocolOf(url);
     const headers = this.signer.sign({
       method: 'POST',
       host: url.host,
@@ -119,7 +120,7 @@ export class HttpTransport implements DynamoDBTransport {
       credentials: this.credentials(),
     });
 
-    const { statusCode, text } = await this.post(protocolOf(url), url, headers, body);
+    const { statusCode, text } = await this.post(protocol, url, headers, body);
     const output = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     if (statusCode >= 200 && statusCode < 300) return output;
 

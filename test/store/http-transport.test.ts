@@ -225,9 +225,9 @@ describe('HttpTransport', () => {
   });
 
   test('endpoint without http rejected', async () => {
-    const sent = transportFor('ftp://127.0.0.1:21').send('GetItem', {});
+    const sent = transportFor('ftp://127.0.0.1:2121').send('GetItem', {});
 
-    await expect(sent).rejects.toThrow('DynamoDB endpoint ftp://127.0.0.1:21/ must use http or https.');
+    await expect(sent).rejects.toThrow('DynamoDB endpoint ftp://127.0.0.1:2121/ must use http or https.');
   });
 
   test('invalid options rejected', () => {
