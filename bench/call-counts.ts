@@ -6,7 +6,7 @@ import { buildVariants, MIDDLEWARE_NAMES, type MiddlewareName, type VariantSetup
 export const SCENARIOS = ['first', 'replay', 'warmReplay', 'conflict'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
-/** What one request of a scenario cost: DynamoDB requests by operation, and how it ended. */
+/** Cost of one request of a scenario: DynamoDB requests by operation, and the response or error. */
 export interface ScenarioCount {
   calls: number;
   operations: OperationCounts;
@@ -25,8 +25,8 @@ export interface CallCountReport {
 }
 
 /**
- * Counts the SDK client's requests per command, in the deserialize step, which runs once per HTTP
- * attempt, so retries are counted as the server sees them.
+ * Counts the SDK client's requests in the deserialize step, which runs once per HTTP attempt, so a
+ * retried command counts once per request the server receives.
  */
 export function countSdkRequests(client: DynamoDBClient): { take(): number } {
   let count = 0;
@@ -47,8 +47,8 @@ export function countSdkRequests(client: DynamoDBClient): { take(): number } {
 }
 
 /**
- * Sends one request per scenario through the counting proxy for each middleware, first as dynalite
- * answers and then with the proxy emulating DynamoDB's `ALL_OLD` return on a failed PutItem.
+ * Sends one request per scenario through the counting proxy for each middleware, first with dynalite's
+ * own responses and then with the proxy emulating DynamoDB's `ALL_OLD` return on a failed PutItem.
  */
 export async function countCalls(
   proxy: CountingProxy,

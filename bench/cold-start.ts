@@ -23,6 +23,8 @@ export interface ColdStart {
   firstRequestMs: Summary;
   /** Milliseconds Node took to start before the runner's first line, the same for every bundle. */
   nodeStartMs: Summary;
+  /** Bytes of JavaScript files loaded by the first response, the bundle and the SDK's files included. */
+  loadedBytes: number;
 }
 
 export interface ColdStartEnvironment {
@@ -47,7 +49,7 @@ export async function measureColdStarts(
 ): Promise<Record<ColdStartKind, Partial<Record<BundleName, ColdStart>>>> {
   const report = {} as Record<ColdStartKind, Partial<Record<BundleName, ColdStart>>>;
   for (const [kind, names] of Object.entries(COLD_START_KINDS) as Array<[ColdStartKind, readonly BundleName[]]>) {
-    const samples = new Map<BundleName, Array<{ nodeStartMs: number; importMs: number; firstRequestMs: number }>>(
+    const samples = new Map<BundleName, ColdRun[]>(
       names.map((name) => [name, []]),
     );
     for (let run = 0; run < runs; run++) {
@@ -63,17 +65,21 @@ export async function measureColdStarts(
         importMs: summarize(runsOfBundle.map((sample) => sample.importMs)),
         firstRequestMs: summarize(runsOfBundle.map((sample) => sample.firstRequestMs)),
         nodeStartMs: summarize(runsOfBundle.map((sample) => sample.nodeStartMs)),
+        loadedBytes: Math.max(...runsOfBundle.map((sample) => sample.loadedBytes)),
       };
     }
   }
   return report;
 }
 
-async function runColdProcess(
-  bundlePath: string,
-  environment: ColdStartEnvironment,
-  name: BundleName,
-): Promise<{ nodeStartMs: number; importMs: number; firstRequestMs: number }> {
+interface ColdRun {
+  nodeStartMs: number;
+  importMs: number;
+  firstRequestMs: number;
+  loadedBytes: number;
+}
+
+async function runColdProcess(bundlePath: string, environment: ColdStartEnvironment, name: BundleName): Promise<ColdRun> {
   const env = {
     PATH: process.env.PATH ?? '',
     NODE_PATH: environment.nodeModules,
@@ -94,12 +100,7 @@ async function runColdProcess(
   const line = stdout.split('\n').find((text) => text.startsWith('BENCH_RESULT '));
   if (!line) throw new Error(`The cold-start run of ${name} printed no result. Its output:\n${stdout}`);
 
-  const result = JSON.parse(line.slice('BENCH_RESULT '.length)) as {
-    nodeStartMs: number;
-    importMs: number;
-    firstRequestMs: number;
-    statusCode?: number;
-  };
+  const result = JSON.parse(line.slice('BENCH_RESULT '.length)) as ColdRun & { statusCode?: number };
   if (result.statusCode !== 201) throw new Error(`The cold-start run of ${name} returned status ${result.statusCode}, expected 201.`);
   return result;
 }

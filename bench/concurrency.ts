@@ -2,11 +2,11 @@ import { describeResult, freshKey, invoke, postEvent } from './invoke.js';
 import { MIDDLEWARE_NAMES, type MiddlewareName, type Variant } from './variants.js';
 
 export interface ConcurrencyResult {
-  /** Most handler executions seen for one key. */
+  /** Maximum handler executions for one key. */
   maxExecutionsPerKey: number;
   /** Rounds in which the handler ran more than once for the round's key. */
   roundsWithDuplicates: number;
-  /** How the requests ended, for example `{ "201": 64 }` or `{ "201": 1, "409": 63 }`. */
+  /** Request results by status code or error name, for example `{ "201": 1, "409": 63 }`. */
   outcomes: Record<string, number>;
 }
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export type OperationCounts = Record<string, number>;
 
 export interface CountingProxy {
-  /** For example `http://127.0.0.1:41235`; point a client here instead of at dynalite. */
+  /** For example `http://127.0.0.1:41235`. Point a client here instead of at dynalite. */
   endpoint: string;
   /**
    * When true, a failed conditional PutItem that asked for `ReturnValuesOnConditionCheckFailure: ALL_OLD`
@@ -64,7 +64,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
 
     const error = JSON.parse(failure.body.toString('utf8')) as Record<string, unknown>;
     const body = Buffer.from(JSON.stringify({ ...error, Item: item }));
-    // The CRC32 header described the original body; the SDK would reject the new one against it.
+    // The CRC32 header describes the original body, so it goes with it.
     const { 'x-amz-crc32': _crc, ...rest } = failure.headers;
     return { status: failure.status, headers: { ...rest, 'content-length': String(body.length) }, body };
   };
@@ -116,7 +116,7 @@ function isConditionFailure(response: Forwarded): boolean {
   return response.status === 400 && response.body.includes('ConditionalCheckFailedException');
 }
 
-/** Returns the key attributes of a PutItem input; both idempotency tables are keyed by `id` alone. */
+/** Returns the key attributes of a PutItem input. Both idempotency tables are keyed by `id` alone. */
 function keyOf(input: Record<string, unknown>): Record<string, unknown> {
   const item = input.Item as Record<string, unknown>;
   return { id: item.id };

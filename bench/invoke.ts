@@ -1,7 +1,7 @@
 import { lambdaContext, restEvent } from '../test/support/events.js';
 import { KEY_HEADER, type Variant } from './variants.js';
 
-/** How one invocation ended: an HTTP status, or the name of the error it raised. */
+/** Result of one invocation: an HTTP status, or the name of the error it raised. */
 export interface InvocationResult {
   statusCode?: number;
   error?: string;
@@ -13,7 +13,7 @@ export function postEvent(key: string, text = 'hello'): Record<string, unknown> 
   return restEvent({ headers: { [KEY_HEADER]: key }, body: JSON.stringify({ text }) });
 }
 
-/** Invokes a variant and reports how the invocation ended; a raised error is a result, not a failure. */
+/** Invokes a variant and returns its result. A raised error is a result too, not a failure. */
 export async function invoke(variant: Variant, event: Record<string, unknown>): Promise<InvocationResult> {
   try {
     const response = (await variant.handler(event, lambdaContext())) as { statusCode?: number; headers?: Record<string, string> };

@@ -75,7 +75,7 @@ export function formatReport(result: BenchResult): string {
   const coldRows = (Object.keys(COLD_START_KINDS) as Array<keyof typeof COLD_START_KINDS>).flatMap((kind) =>
     COLD_START_KINDS[kind].map((name) => {
       const measured = result.coldStart[kind][name];
-      if (!measured) return [name, '', '', '', '', ''];
+      if (!measured) return [name, '', '', '', '', '', ''];
       return [
         name,
         milliseconds(measured.totalMs.median),
@@ -83,12 +83,13 @@ export function formatReport(result: BenchResult): string {
         milliseconds(measured.importMs.median),
         milliseconds(measured.firstRequestMs.median),
         milliseconds(measured.nodeStartMs.median),
+        Math.round(measured.loadedBytes / 1024),
       ];
     }),
   );
   sections.push(
     '### Cold start (ms, fresh Node process per run)\n\n' +
-      table(['bundle', 'load + first request, median', 'p99', 'load median', 'first request median', 'Node start median'], coldRows) +
+      table(['bundle', 'load + first request, median', 'p99', 'load median', 'first request median', 'Node start median', 'JS loaded (KiB)'], coldRows) +
       `\n\nFaster store for a handler that already uses the SDK: ${result.withSdkChoice}.`,
   );
 

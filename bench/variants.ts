@@ -51,8 +51,8 @@ export const discardingLogger: Logger = {
 };
 
 /**
- * Builds the benchmark's HTTP handler: it reads a JSON post from the body and answers 201 with it and
- * a new id, counting each execution under the request's idempotency key.
+ * Builds the benchmark's HTTP handler: it reads a JSON post from the body and returns 201 with its text
+ * and a new id, counting each execution under the request's idempotency key.
  */
 function publishHandler(executions: Map<string, number>): (event: { headers?: Record<string, string>; body?: string }) => Promise<unknown> {
   return async (event) => {
