@@ -21,6 +21,8 @@ export interface Bundle {
   /** Minified size in bytes. */
   bytes: number;
   gzipBytes: number;
+  /** Minified bytes by source: a repository file, or an npm package by name. */
+  sources: Record<string, number>;
 }
 
 const HANDLERS = fileURLToPath(new URL('./handlers/', import.meta.url));
@@ -34,7 +36,7 @@ export async function bundleHandlers(outDir: string): Promise<Record<BundleName,
   const bundles = {} as Record<BundleName, Bundle>;
   for (const name of BUNDLE_NAMES) {
     const path = join(outDir, `${name}.cjs`);
-    await build({
+    const { metafile } = await build({
       entryPoints: [join(HANDLERS, `${name}.ts`)],
       outfile: path,
       bundle: true,
@@ -44,9 +46,22 @@ export async function bundleHandlers(outDir: string): Promise<Record<BundleName,
       minify: true,
       external: ['@aws-sdk/*'],
       logLevel: 'error',
+      metafile: true,
     });
     const code = await readFile(path);
-    bundles[name] = { path, bytes: code.length, gzipBytes: gzipSync(code).length };
+    const output = Object.values(metafile.outputs)[0];
+    bundles[name] = { path, bytes: code.length, gzipBytes: gzipSync(code).length, sources: groupSources(output?.inputs ?? {}) };
   }
   return bundles;
+}
+
+/** Adds up the bytes each input left in the output, one entry per npm package or repository file. */
+function groupSources(inputs: Record<string, { bytesInOutput: number }>): Record<string, number> {
+  const sources: Record<string, number> = {};
+  for (const [input, { bytesInOutput }] of Object.entries(inputs)) {
+    if (bytesInOutput === 0) continue;
+    const source = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input;
+    sources[source] = (sources[source] ?? 0) + bytesInOutput;
+  }
+  return Object.fromEntries(Object.entries(sources).sort(([, a], [, b]) => b - a));
 }

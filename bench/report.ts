@@ -69,7 +69,9 @@ export function formatReport(result: BenchResult): string {
         ['bundle', 'minified', 'gzip'],
         BUNDLE_NAMES.map((name) => [name, result.bundles[name].bytes, result.bundles[name].gzipBytes]),
       ) +
-      `\n\nAdded to the bare handler: idempotent ${result.middlewareBytes.idempotent}, powertools ${result.middlewareBytes.powertools} bytes minified.`,
+      `\n\nAdded to the bare handler: idempotent ${result.middlewareBytes.idempotent}, powertools ${result.middlewareBytes.powertools} bytes minified.` +
+      `\n\n${describeSources('without-sdk-idempotent', result.bundles['without-sdk-idempotent'].sources)}` +
+      `\n\n${describeSources('without-sdk-powertools', result.bundles['without-sdk-powertools'].sources)}`,
   );
 
   const coldRows = (Object.keys(COLD_START_KINDS) as Array<keyof typeof COLD_START_KINDS>).flatMap((kind) =>
@@ -120,6 +122,12 @@ export function formatReport(result: BenchResult): string {
   );
 
   return sections.join('\n\n');
+}
+
+/** Lists the sources that left the most bytes in a bundle. */
+function describeSources(name: string, sources: Record<string, number>): string {
+  const largest = Object.entries(sources).slice(0, 12).map(([source, bytes]) => `${source} ${bytes}`);
+  return `Largest sources of ${name} (minified bytes): ${largest.join(', ')}.`;
 }
 
 function describeOperations(operations: Record<string, number>, outcome: string): string {

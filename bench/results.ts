@@ -61,7 +61,7 @@ export interface BenchResult {
   dynamodbOperations: { dynalite: CallCounts; allOld: CallCounts };
   sdkCountMismatches: string[];
   timing: TimingReport;
-  bundles: Record<BundleName, { bytes: number; gzipBytes: number }>;
+  bundles: Record<BundleName, { bytes: number; gzipBytes: number; sources: Record<string, number> }>;
   /** Minified bytes each middleware adds to the bare handler's bundle. */
   middlewareBytes: Record<MiddlewareName, number>;
   coldStart: Record<ColdStartKind, Partial<Record<BundleName, ColdStart>>>;
@@ -194,7 +194,7 @@ export function deriveResult(measurements: Measurements): BenchResult {
     sdkCountMismatches: measurements.calls.sdkCountMismatches,
     timing,
     bundles: Object.fromEntries(
-      Object.entries(bundles).map(([name, bundle]) => [name, { bytes: bundle.bytes, gzipBytes: bundle.gzipBytes }]),
+      Object.entries(bundles).map(([name, bundle]) => [name, { bytes: bundle.bytes, gzipBytes: bundle.gzipBytes, sources: bundle.sources }]),
     ) as BenchResult['bundles'],
     middlewareBytes,
     coldStart,
