@@ -1,7 +1,8 @@
 // Benchmarks idempotent() against Powertools' idempotency middleware: DynamoDB requests per request,
 // time per invocation, bundle size, cold start and duplicate executions under concurrency.
-// Usage: npm run bench [-- --quick] [-- --json]. docs/benchmarks.md describes each measurement.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+// Usage: npm run bench [-- --quick] [-- --json] [-- --save FILE]. docs/benchmarks.md describes each
+// measurement.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +28,12 @@ const SETTINGS: Record<'full' | 'quick', BenchSettings> = {
 const REPOSITORY = fileURLToPath(new URL('../', import.meta.url));
 
 const { values: flags } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    // Writes the JSON result to this file as well, so one run gives both the tables and the JSON.
+    save: { type: 'string' },
+  },
 });
 const mode = flags.quick ? 'quick' : 'full';
 const settings = SETTINGS[mode];
@@ -123,6 +129,7 @@ async function main(): Promise<void> {
       concurrency,
       durationSeconds: Math.round((performance.now() - started) / 1000),
     });
+    if (flags.save) await writeFile(flags.save, `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatReport(result)}\n`);
   } finally {
     await rm(workDir, { recursive: true, force: true });
