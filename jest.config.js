@@ -6,8 +6,8 @@ export default {
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  // @middy packages and aws4fetch ship ES modules only, so SWC turns them into CommonJS for Jest.
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|aws4fetch)/)'],
+  // @middy packages ship ES modules only, so SWC turns them into CommonJS for Jest.
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   // Sources import siblings as `./file.js`, as Node's ESM resolution requires; Jest resolves the `.ts`.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 30000,

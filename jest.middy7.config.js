@@ -14,5 +14,5 @@ export default {
     '^@middy/util$': '<rootDir>/node_modules/middy-core-7/node_modules/@middy/util/index.js',
     ...base.moduleNameMapper,
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|aws4fetch|middy-core-7)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|middy-core-7)/)'],
 };

@@ -14,7 +14,6 @@ export type { RecordStore, ClaimInput, ClaimOutcome } from './store/record-store
 export { LeaseLostError } from './store/record-store.js';
 export type { DynamoDBTransport } from './store/transport.js';
 export { HttpTransport, type HttpTransportOptions } from './store/http-transport.js';
-export { FetchTransport, type FetchTransportOptions } from './store/fetch-transport.js';
 export { deriveKey } from './hashing.js';
 export type { HttpRequest } from './http-request.js';
 export type { Logger } from './logger.js';

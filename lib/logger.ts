@@ -35,9 +35,9 @@ function replaceErrors(_key: string, value: unknown): unknown {
 }
 
 /**
- * Describes a caught error for a log line. Errors from another realm, such as the DOMException that
- * fetch raises inside a Node vm context, fail `instanceof Error`, so any object with a string name and
- * message counts as an error.
+ * Describes a caught error for a log line. Errors created in another realm, such as a Node vm context
+ * (Jest runs tests in one), fail `instanceof Error`, so any object with a string name and message counts
+ * as an error.
  */
 export function describeError(error: unknown): { name: string; message: string } {
   if (error instanceof Error || isErrorLike(error)) return { name: error.name, message: error.message };

@@ -2,7 +2,7 @@ import type { IdempotencyRecord, RecordStatus } from '../record.js';
 import { EXPIRY_ATTRIBUTE, RECORD_ID_ATTRIBUTE, TABLE_NAME_VARIABLE } from '../record.js';
 import { decodeResult, encodeResult, type EncodedResult } from '../result-codec.js';
 import type { SavedResult } from '../saved-result.js';
-import { FetchTransport, type FetchTransportOptions } from './fetch-transport.js';
+import { HttpTransport, type HttpTransportOptions } from './http-transport.js';
 import { LeaseLostError, type ClaimInput, type ClaimOutcome, type RecordStore } from './record-store.js';
 import { SdkTransport, type SdkClient } from './sdk-transport.js';
 import {
@@ -27,7 +27,7 @@ export interface DynamoDBStoreOptions {
    */
   client?: SdkClient;
   /** Options of the lean transport; ignored when `client` is set. */
-  transport?: FetchTransportOptions;
+  transport?: HttpTransportOptions;
 }
 
 const OPTION_NAMES = new Set(['tableName', 'client', 'transport']);
@@ -59,7 +59,7 @@ export class DynamoDBStore implements RecordStore {
       );
     }
     this.tableName = tableName;
-    this.transport = transport ?? (options.client ? new SdkTransport(options.client) : new FetchTransport(options.transport));
+    this.transport = transport ?? (options.client ? new SdkTransport(options.client) : new HttpTransport(options.transport));
   }
 
   async claim(input: ClaimInput): Promise<ClaimOutcome> {

@@ -231,7 +231,7 @@ describe('release failure', () => {
 
     await expect(lambda(post(), lambdaContext())).rejects.toBe(error);
 
-    expect(logger.lines[0]).toMatchObject({ level: 'error', error: { name: 'TypeError', message: 'fetch failed' } });
+    expect(logger.lines[0]).toMatchObject({ level: 'error', error: { name: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:8000' } });
   });
 
   test('server error response still returned', async () => {

@@ -158,6 +158,6 @@ describe('default console logger', () => {
 
     const lines = await consoleLines({ store });
 
-    expect(lines).toEqual([expect.objectContaining({ level: 'ERROR', outcome: 'unavailable', error: { name: 'TypeError', message: 'fetch failed' } })]);
+    expect(lines).toEqual([expect.objectContaining({ level: 'ERROR', outcome: 'unavailable', error: { name: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:8000' } })]);
   });
 });

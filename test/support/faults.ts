@@ -1,4 +1,4 @@
-import { DynamoDBRequestError } from '../../lib/store/fetch-transport.js';
+import { DynamoDBRequestError, DynamoDBTimeoutError } from '../../lib/store/http-transport.js';
 import {
   ConditionalCheckFailedError,
   type AttributeMap,
@@ -16,8 +16,8 @@ export type Interceptor = (input: Input, send: (input: Input) => Promise<Output>
 export const storeErrors = {
   throttled: (): Error =>
     new DynamoDBRequestError('ThrottlingException', 400, 'Rate of requests exceeds the allowed throughput.', true),
-  timedOut: (): Error => new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
-  networkDown: (): Error => new TypeError('fetch failed'),
+  timedOut: (): Error => new DynamoDBTimeoutError(2000),
+  networkDown: (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' }),
 };
 
 /**

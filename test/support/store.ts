@@ -2,7 +2,7 @@ import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/
 import { startDynalite, type DynaliteServer } from '../../infra/local/dynalite-server.js';
 import { createIdempotencyTable, createPostsTable, LOCAL_CREDENTIALS, LOCAL_REGION, localClient } from '../../infra/local/tables.js';
 import { DynamoDBStore } from '../../lib/store/dynamodb-store.js';
-import { FetchTransport } from '../../lib/store/fetch-transport.js';
+import { HttpTransport } from '../../lib/store/http-transport.js';
 import type { DynamoDBTransport } from '../../lib/store/transport.js';
 import { FaultInjectingTransport } from './faults.js';
 
@@ -10,7 +10,7 @@ export interface TestDatabase {
   server: DynaliteServer;
   client: DynamoDBClient;
   /** A lean transport aimed at this server. */
-  transport(): FetchTransport;
+  transport(): HttpTransport;
   /** Creates a fresh idempotency table and a store on it. */
   newStore(transport?: DynamoDBTransport): Promise<DynamoDBStore>;
   /** Creates a fresh idempotency table and a store whose calls go through a fault-injecting wrapper. */
@@ -33,7 +33,7 @@ export function useTestDatabase(): TestDatabase {
     Object.assign(database, {
       server,
       client,
-      transport: () => new FetchTransport({ endpoint: server.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+      transport: () => new HttpTransport({ endpoint: server.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
       newStore: async (transport?: DynamoDBTransport) => {
         const tableName = `idempotency-${++tableCount}`;
         await createIdempotencyTable(client, tableName);
