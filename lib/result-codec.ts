@@ -1,4 +1,3 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
 import type { SavedResult } from './saved-result.js';
 
 /** Results larger than this, in bytes of JSON, are stored gzip-compressed. */
@@ -29,14 +28,22 @@ export function encodeResult(result: SavedResult, maxBytes: number): { encoded: 
 
 /** Decodes what `encodeResult` produced. */
 export function decodeResult(encoded: EncodedResult): SavedResult {
-  const json = typeof encoded === 'string' ? encoded : gunzipSync(encoded).toString('utf8');
+  const json = typeof encoded === 'string' ? encoded : zlib().gunzipSync(encoded).toString('utf8');
   return JSON.parse(json) as SavedResult;
 }
 
 function compressIfLarge(json: string): EncodedResult {
   if (Buffer.byteLength(json, 'utf8') <= COMPRESSION_THRESHOLD_BYTES) return json;
-  const compressed = gzipSync(json);
+  const compressed = zlib().gzipSync(json);
   return compressed.length < Buffer.byteLength(json, 'utf8') ? new Uint8Array(compressed) : json;
+}
+
+/**
+ * Loads node:zlib on first use. Most results are small and never compressed, and loading zlib when the
+ * library loads would add milliseconds to every cold start.
+ */
+function zlib(): typeof import('node:zlib') {
+  return process.getBuiltinModule('node:zlib');
 }
 
 function omit(result: SavedResult): SavedResult {
