@@ -8,7 +8,7 @@ import { LeaseLostError, type ClaimOutcome, type RecordStore } from './store/rec
 /** How many times a claim is retried when the record it collided with vanishes or frees up. */
 export const MAX_CLAIM_ATTEMPTS = 3;
 
-/** Seconds a client is told to wait, in `Retry-After`, when the request is still in progress. */
+/** `Retry-After` value, in seconds, sent while the first request is still in progress. */
 export const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
 
 const FIRST_POLL_DELAY_MS = 25;
@@ -28,7 +28,7 @@ export interface ClaimRequest {
   logger?: Logger;
 }
 
-/** Either this invocation now holds the record, or the record's saved result is to be replayed. */
+/** Either this invocation now has the record's lease, or the record's saved result is replayed. */
 export type ClaimDecision =
   | { outcome: 'claimed'; leaseToken: string }
   | { outcome: 'replayed'; record: IdempotencyRecord & { result: SavedResult } };
@@ -129,7 +129,7 @@ export function claimFailureOutcome(error: unknown): 'conflict' | 'in_progress' 
   return 'unavailable';
 }
 
-/** An expired record counts as absent even while TTL has not deleted it yet. */
+/** Tells whether a record has expired; an expired record counts as absent even before TTL deletes it. */
 export function isExpired(record: { expiresAt: number }, now: number): boolean {
   return record.expiresAt <= Math.floor(now / 1000);
 }

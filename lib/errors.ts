@@ -24,7 +24,7 @@ export class IdempotencyError extends Error {
   }
 }
 
-/** 400: the key header is present but empty, too long, not visible ASCII, or holds two different keys. */
+/** 400: the key is empty, too long or not visible ASCII, or the request carries two different keys. */
 export class IdempotencyKeyInvalidError extends IdempotencyError {
   constructor(detail: string) {
     super({ status: 400, code: 'idempotency_key_invalid', title: 'Invalid idempotency key', detail });
@@ -55,7 +55,7 @@ export class IdempotencyConflictError extends IdempotencyError {
   }
 }
 
-/** 409: another invocation holds the key and did not finish within `inProgressWaitMs`. */
+/** 409: another invocation has the key's lease and did not finish within `inProgressWaitMs`. */
 export class IdempotencyInProgressError extends IdempotencyError {
   constructor(retryAfterSeconds: number) {
     super({

@@ -1,6 +1,6 @@
 import { IdempotencyKeyInvalidError } from './errors.js';
 
-/** Longest key accepted, in characters. */
+/** Maximum key length, in characters. */
 export const MAX_KEY_LENGTH = 255;
 
 /**

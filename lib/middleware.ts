@@ -18,7 +18,7 @@ export const DEFAULT_LEASE_MS = 60_000;
 /** Time kept back from the in-progress wait to send the 409 before the invocation times out, in ms. */
 const RESPONSE_MARGIN_MS = 1_000;
 
-/** How a request ended, as logged. */
+/** Outcome of a request, as logged. */
 export type Outcome =
   | 'claimed'
   | 'replayed'
@@ -41,7 +41,7 @@ export interface IdempotencyState {
   leaseToken?: string;
 }
 
-/** Where the state lives in `request.internal`. */
+/** The middleware's part of `request.internal`. */
 export interface IdempotencyInternal extends Record<string, unknown> {
   idempotency?: IdempotencyState;
 }

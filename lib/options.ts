@@ -10,7 +10,7 @@ import type { RecordStore } from './store/record-store.js';
 /** Options of `idempotent()`. Every option is optional; an unknown or invalid one raises at build time. */
 export interface IdempotentOptions {
   /**
-   * Where records live. Default: `new DynamoDBStore()`, on the table named by `IDEMPOTENCY_TABLE_NAME`.
+   * Record store. Default: `new DynamoDBStore()`, on the table named by `IDEMPOTENCY_TABLE_NAME`.
    * @example idempotent({ store: new DynamoDBStore({ tableName: 'idempotency', client: new DynamoDBClient() }) })
    */
   store?: RecordStore;

@@ -74,8 +74,8 @@ export class DynamoDBStore implements RecordStore {
           [LEASE_EXPIRES_AT]: { N: String(input.leaseExpiresAt) },
           [EXPIRES_AT]: { N: String(input.expiresAt) },
         },
-        // Free means: no record; or an expired one (TTL deletes late, so expiry is checked here); or an
-        // in-progress record of the same request whose invocation crashed or timed out.
+        // The record is free when it does not exist or has expired (TTL deletes late, so expiry is checked
+        // here). It is also free when it is in progress for the same request and its invocation's lease ended.
         ConditionExpression:
           'attribute_not_exists(#id) OR #expiresAt <= :nowSeconds OR ' +
           '(#status = :inProgress AND #fingerprint = :fingerprint AND #leaseExpiresAt <= :nowMs)',
@@ -187,11 +187,11 @@ function toRecord(item: AttributeMap): IdempotencyRecord {
 function readString(item: AttributeMap, name: string): string {
   const value = item[name];
   if (value && 'S' in value) return value.S;
-  throw new TypeError(`Idempotency record attribute "${name}" is missing or not a string; the table holds an item this library did not write.`);
+  throw new TypeError(`Idempotency record attribute "${name}" is missing or not a string. The table contains an item this library did not write; use a table of its own.`);
 }
 
 function readNumber(item: AttributeMap, name: string): number {
   const value = item[name];
   if (value && 'N' in value) return Number(value.N);
-  throw new TypeError(`Idempotency record attribute "${name}" is missing or not a number; the table holds an item this library did not write.`);
+  throw new TypeError(`Idempotency record attribute "${name}" is missing or not a number. The table contains an item this library did not write; use a table of its own.`);
 }

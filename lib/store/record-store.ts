@@ -1,7 +1,7 @@
 import type { IdempotencyRecord } from '../record.js';
 import type { SavedResult } from '../saved-result.js';
 
-/** What a claim writes: a new in-progress record held by one invocation's lease. */
+/** Input of a claim: the new in-progress record and the lease of the invocation that writes it. */
 export interface ClaimInput {
   id: string;
   fingerprint: string;
