@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { idempotentRecords } from '../../lib/index.js';
 import { fingerprint } from '../../lib/hashing.js';
@@ -50,17 +49,8 @@ function message(messageId: string, apiKeyId: string, text: string, extra: Parti
   return { messageId, body: JSON.stringify({ apiKeyId, text }), ...extra };
 }
 
-async function postTexts(owner: string): Promise<string[]> {
-  const output = await database.client.send(
-    new QueryCommand({
-      TableName: postsTable,
-      KeyConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#owner': 'owner' },
-      ExpressionAttributeValues: { ':owner': { S: owner } },
-      ConsistentRead: true,
-    }),
-  );
-  return (output.Items ?? []).map((item) => item.text?.S as string).sort();
+function postTexts(owner: string): Promise<string[]> {
+  return database.postTexts(postsTable, owner);
 }
 
 async function send(messages: MessageInit[]): Promise<SQSBatchResponse> {

@@ -1,4 +1,5 @@
-import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { POST_OWNER_ATTRIBUTE } from '../../functions/posts/posts-table.js';
 import { startDynalite, type DynaliteServer } from '../../infra/local/dynalite-server.js';
 import { createIdempotencyTable, createPostsTable, LOCAL_CREDENTIALS, LOCAL_REGION, localClient } from '../../infra/local/tables.js';
 import { DynamoDBStore } from '../../lib/store/dynamodb-store.js';
@@ -19,6 +20,8 @@ export interface TestDatabase {
   items(store: DynamoDBStore): Promise<Array<Record<string, AttributeValue>>>;
   /** Creates a fresh posts table and returns its name. */
   newPostsTable(): Promise<string>;
+  /** Reads the texts of an owner's posts, sorted, with a consistent read. */
+  postTexts(tableName: string, owner: string): Promise<string[]>;
 }
 
 let tableCount = 0;
@@ -51,6 +54,18 @@ export function useTestDatabase(): TestDatabase {
         const tableName = `posts-${++tableCount}`;
         await createPostsTable(client, tableName);
         return tableName;
+      },
+      postTexts: async (tableName: string, owner: string) => {
+        const output = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: '#owner = :owner',
+            ExpressionAttributeNames: { '#owner': POST_OWNER_ATTRIBUTE },
+            ExpressionAttributeValues: { ':owner': { S: owner } },
+            ConsistentRead: true,
+          }),
+        );
+        return (output.Items ?? []).map((item) => item.text?.S as string).sort();
       },
     } satisfies TestDatabase);
   });

@@ -1,4 +1,4 @@
-import { QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/tables.js';
 import { lambdaContext } from '../support/events.js';
 import { useTestDatabase } from '../support/store.js';
@@ -52,17 +52,8 @@ async function deliver(init: DeliveryInit): Promise<Response> {
   return (await webhookFunction.handler(delivery({ secret: SECRET, ...init }) as never, lambdaContext())) as Response;
 }
 
-async function postTexts(owner: string): Promise<string[]> {
-  const output = await database.client.send(
-    new QueryCommand({
-      TableName: postsTable,
-      KeyConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#owner': 'owner' },
-      ExpressionAttributeValues: { ':owner': { S: owner } },
-      ConsistentRead: true,
-    }),
-  );
-  return (output.Items ?? []).map((item) => item.text?.S as string).sort();
+function postTexts(owner: string): Promise<string[]> {
+  return database.postTexts(postsTable, owner);
 }
 
 async function scan(tableName: string) {
