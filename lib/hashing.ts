@@ -41,7 +41,7 @@ export function deriveKey(...parts: string[]): string {
   }
   for (const [index, part] of parts.entries()) {
     if (typeof part !== 'string') {
-      throw new TypeError(`deriveKey() part ${index} is ${typeof part}; pass strings only.`);
+      throw new TypeError(`deriveKey() part ${index} is ${part === null ? 'null' : typeof part}; pass strings only.`);
     }
   }
   return hashParts(['idempotency-key:v1', ...parts]);

@@ -36,7 +36,7 @@ test('no parts is an error', () => {
 test.each([
   [[42], 'deriveKey() part 0 is number; pass strings only.'],
   [['a', undefined], 'deriveKey() part 1 is undefined; pass strings only.'],
-  [['a', 'b', null], 'deriveKey() part 2 is object; pass strings only.'],
+  [['a', 'b', null], 'deriveKey() part 2 is null; pass strings only.'],
 ])('non-string part %j is an error', (parts, message) => {
   expect(() => deriveKey(...(parts as string[]))).toThrow(message);
 });
