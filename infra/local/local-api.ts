@@ -1,9 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResult, Handler } from 'aws-lambda';
 import { POSTS_TABLE_VARIABLE } from '../../functions/posts/posts-table.js';
 import { TABLE_NAME_VARIABLE } from '../../lib/record.js';
-import { startDynalite } from './dynalite-server.js';
+import { startDynalite, type DynaliteServer } from './dynalite-server.js';
 import { lambdaContext, toProxyEvent } from './proxy-event.js';
 import { allowedMethods, matchRoute, ROUTES, type Route } from './routes.js';
 import { createIdempotencyTable, createPostsTable, LOCAL_CREDENTIALS, LOCAL_REGION, localClient } from './tables.js';
@@ -34,27 +34,32 @@ export const LOCAL_TABLES = { idempotency: 'idempotency', posts: 'posts' } as co
  */
 export async function startLocalApi(options: LocalApiOptions = {}): Promise<LocalApi> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const database = await startDynalite({ path: options.dataPath });
-  configureEnvironment(database.endpoint);
-
-  const client = localClient(database.endpoint);
-  await createIdempotencyTable(client, LOCAL_TABLES.idempotency);
-  await createPostsTable(client, LOCAL_TABLES.posts);
-  client.destroy();
-
   const handlers = new Map<Route, Promise<Handler>>();
+  let tablesReady: Promise<void> = new Promise(() => undefined);
   const server = createServer((request, response) => {
-    serve(request, response, handlers, log).catch((error: unknown) => {
-      log(`error: ${(error as Error).stack ?? String(error)}`);
-      if (!response.headersSent) writeJson(response, 502, { message: 'Internal server error' });
-      else response.destroy();
-    });
+    tablesReady
+      .then(() => serve(request, response, handlers, log))
+      .catch((error: unknown) => {
+        log(`error: ${(error as Error).stack ?? String(error)}`);
+        if (!response.headersSent) writeJson(response, 502, { message: 'Internal server error' });
+        else response.destroy();
+      });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 3000, '127.0.0.1', () => resolve());
-  });
+
+  // The port is taken first, so a busy port fails before the data folder is opened.
+  await listen(server, options.port ?? 3000);
   const { port } = server.address() as AddressInfo;
+
+  let database: DynaliteServer;
+  try {
+    database = await startDynalite({ path: options.dataPath });
+    configureEnvironment(database.endpoint);
+    tablesReady = createTables(database.endpoint);
+    await tablesReady;
+  } catch (error) {
+    server.close();
+    throw error;
+  }
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -66,6 +71,26 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       await database.close();
     },
   };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') return reject(error);
+      reject(new Error(`Port ${port} on 127.0.0.1 is in use. Stop the program that uses it, or set PORT to a free port.`));
+    });
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+}
+
+async function createTables(endpoint: string): Promise<void> {
+  const client = localClient(endpoint);
+  try {
+    await createIdempotencyTable(client, LOCAL_TABLES.idempotency);
+    await createPostsTable(client, LOCAL_TABLES.posts);
+  } finally {
+    client.destroy();
+  }
 }
 
 function configureEnvironment(endpoint: string): void {

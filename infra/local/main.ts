@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startLocalApi } from './local-api.js';
 
-const HELP = `Usage: npm start [-- --memory] [-- --data DIR] [-- --verbose]
+const HELP = `Usage: npm start -- [--memory] [--data DIR] [--verbose]
 
 Serves the posting API on http://127.0.0.1:$PORT (default 3000) with an embedded DynamoDB.
 
@@ -24,7 +24,8 @@ async function main(): Promise<void> {
     return;
   }
 
-  const port = Number(process.env.PORT ?? 3000);
+  // An empty PORT counts as unset, as in `PORT= npm start`.
+  const port = Number(process.env.PORT || 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`PORT must be a TCP port number from 0 to 65535; received ${JSON.stringify(process.env.PORT)}.`);
   }
