@@ -202,8 +202,12 @@ export function idempotent(options?: IdempotentOptions): MiddlewareObj<unknown, 
 function readKey(options: ResolvedOptions, httpRequest: HttpRequest, event: unknown): string | undefined {
   if (!options.getKey) return parseIdempotencyKey(headerValues(httpRequest, options.headerName), options.headerName);
 
-  const key = options.getKey(httpRequest, event);
-  if (key !== undefined) validateKey(key, 'idempotency key');
+  const key: unknown = options.getKey(httpRequest, event);
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string') {
+    throw new TypeError(`The idempotent() getKey function returned ${key === null ? 'null' : typeof key}; return a string, or undefined when the request has no key.`);
+  }
+  validateKey(key, 'idempotency key');
   return key;
 }
 

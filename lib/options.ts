@@ -79,6 +79,8 @@ type Validators = { [Name in keyof Required<IdempotentOptions>]: OptionValidator
 
 const isFunction = (value: unknown) => (typeof value === 'function' ? undefined : 'a function');
 const isPositiveInteger = (value: unknown): boolean => Number.isInteger(value) && (value as number) > 0;
+// An HTTP field name is an RFC 9110 token.
+const isHeaderName = (value: unknown): boolean => typeof value === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value);
 
 export const VALIDATORS: Validators = {
   store: (value) => {
@@ -88,8 +90,7 @@ export const VALIDATORS: Validators = {
     return complete ? undefined : 'a record store with claim, get, complete and release methods, such as new DynamoDBStore()';
   },
   ttlSeconds: (value) => (isPositiveInteger(value) ? undefined : 'a positive integer number of seconds'),
-  headerName: (value) =>
-    typeof value === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value) ? undefined : 'a valid HTTP header name',
+  headerName: (value) => (isHeaderName(value) ? undefined : 'a valid HTTP header name'),
   required: (value) => (typeof value === 'boolean' ? undefined : 'true or false'),
   scope: isFunction,
   shouldSave: isFunction,
@@ -107,7 +108,7 @@ export const VALIDATORS: Validators = {
       ? undefined
       : 'true, false or { maxEntries: <positive integer> }',
   replayHeaders: (value) =>
-    Array.isArray(value) && value.every((name) => typeof name === 'string') ? undefined : 'an array of header names',
+    Array.isArray(value) && value.every(isHeaderName) ? undefined : 'an array of valid HTTP header names',
   getKey: isFunction,
 };
 
@@ -172,6 +173,8 @@ function localCacheEntries(option: IdempotentOptions['localCache']): number {
 
 function describe(value: unknown): string {
   if (typeof value === 'function') return 'a function';
+  // JSON.stringify writes NaN and Infinity as null.
+  if (typeof value === 'number') return String(value);
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

@@ -41,6 +41,7 @@ describe('option checks', () => {
     ['localCache', { maxEntries: 0 }],
     ['localCache', 'yes'],
     ['replayHeaders', 'ETag'],
+    ['replayHeaders', ['bad header']],
     ['getKey', 'deliveryId'],
   ];
 
@@ -49,6 +50,10 @@ describe('option checks', () => {
 
     expect(build).toThrow(IdempotencyOptionError);
     expect(build).toThrow(`"${name}"`);
+  });
+
+  test('NaN is named in the error', () => {
+    expect(() => idempotent({ inProgressWaitMs: NaN })).toThrow('received NaN');
   });
 
   test('non-object options are rejected', () => {
@@ -204,6 +209,15 @@ describe('getKey', () => {
 
     expect(handler).toHaveBeenCalledTimes(1);
     expect(replay.headers?.['Idempotent-Replayed']).toBe('true');
+  });
+
+  test('non-string key is a clear error', async () => {
+    const { handler, lambda } = await setup({ getKey: () => 5 as never });
+
+    await expect(lambda(restEvent(), lambdaContext())).rejects.toThrow(
+      'The idempotent() getKey function returned number; return a string, or undefined when the request has no key.',
+    );
+    expect(handler).not.toHaveBeenCalled();
   });
 
   test('no key runs normally', async () => {
