@@ -55,7 +55,7 @@ export async function claimRecord(request: ClaimRequest): Promise<ClaimDecision>
         now,
       });
     } catch (error) {
-      await releaseUnknownClaim(request, leaseToken);
+      if (mayHaveBeenApplied(error)) await releaseUnknownClaim(request, leaseToken);
       throw new IdempotencyUnavailableError(error);
     }
     if (outcome.claimed) return { outcome: 'claimed', leaseToken };
@@ -69,6 +69,17 @@ export async function claimRecord(request: ClaimRequest): Promise<ClaimDecision>
 
   // The record kept changing hands between reads: treat it as busy rather than run the handler.
   throw new IdempotencyInProgressError(IN_PROGRESS_RETRY_AFTER_SECONDS);
+}
+
+/**
+ * Tells whether a failed write may still have reached the table. A 4xx error response (throttling, a
+ * missing table, a validation error) means DynamoDB rejected it; a timeout, a network error or a 5xx
+ * leaves the outcome unknown.
+ */
+function mayHaveBeenApplied(error: unknown): boolean {
+  const status =
+    (error as { statusCode?: unknown }).statusCode ?? (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+  return !(typeof status === 'number' && status >= 400 && status < 500);
 }
 
 /**

@@ -126,11 +126,21 @@ describe('claim failure', () => {
     expect(await database.items(store)).toEqual([]);
   });
 
+  test('rejected claim sends no cleanup', async () => {
+    const { transport, logger, lambda } = await setup();
+    transport.fail('PutItem', storeErrors.throttled);
+
+    await lambda(post(), lambdaContext());
+
+    expect(transport.count('DeleteItem')).toBe(0);
+    expect(logger.lines.map((line) => line.level)).toEqual(['error']);
+  });
+
   test('cleanup keeps another invocation\'s record', async () => {
     const { store, transport, handler, lambda } = await setup();
     await lambda(post(), lambdaContext());
     const before = await database.items(store);
-    transport.fail('PutItem', storeErrors.throttled);
+    transport.fail('PutItem', storeErrors.timedOut);
 
     await lambda(post(), lambdaContext());
     const replay = await lambda(post(), lambdaContext());
