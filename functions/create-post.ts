@@ -33,5 +33,14 @@ function invalidRequest(detail: string): APIGatewayProxyResult {
   return problem(400, 'invalid_request', 'Invalid request', detail);
 }
 
+/**
+ * Saves every response below 500 except a 400: a rejected body published nothing, so the client may fix
+ * it and resend under the same key instead of getting the 400 replayed.
+ */
+function shouldSave(response: unknown): boolean {
+  const status = (response as APIGatewayProxyResult).statusCode;
+  return status < 500 && status !== 400;
+}
+
 /** A retry with the same Idempotency-Key replays the first response instead of publishing again. */
-export const handler = middy(createPost).use(idempotent());
+export const handler = middy(createPost).use(idempotent({ shouldSave }));

@@ -122,6 +122,15 @@ test('text of 2000 characters is published', async () => {
   expect(response.status).toBe(201);
 });
 
+test('corrected body after a 400 publishes', async () => {
+  const rejected = await publish('', { 'x-api-key': 'key-corrected', 'Idempotency-Key': 'e2e-corrected' });
+  const corrected = await publish('fixed text', { 'x-api-key': 'key-corrected', 'Idempotency-Key': 'e2e-corrected' });
+
+  expect(rejected.status).toBe(400);
+  expect(corrected.status).toBe(201);
+  expect((await listPosts('key-corrected')).map((post) => post.text)).toEqual(['fixed text']);
+});
+
 test('invalid idempotency key is a 400 problem', async () => {
   const response = await publish('bad key', { 'Idempotency-Key': 'x'.repeat(256) });
 
