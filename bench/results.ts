@@ -47,6 +47,8 @@ export interface Target {
   expected: string;
   measured: string;
   met: boolean;
+  /** Set for targets judged on timings, which quick mode measures too few times to judge. */
+  timed?: true;
 }
 
 /** The `--json` output. */
@@ -157,6 +159,7 @@ export function deriveResult(measurements: Measurements): BenchResult {
       expected: '<= 0.5 of Powertools',
       measured: `${ratios.overhead} (${timing.first.overheadCpuMs.idempotent} vs ${timing.first.overheadCpuMs.powertools} ms)`,
       met: ratios.overhead <= 0.5,
+      timed: true,
     },
     {
       name: 'Middleware bundle size',
@@ -169,12 +172,14 @@ export function deriveResult(measurements: Measurements): BenchResult {
       expected: '<= 0.5 of Powertools',
       measured: `${ratios.coldStartWithoutSdk} (${round(withoutSdkOurs, 1)} vs ${round(withoutSdkPowertools, 1)} ms)`,
       met: ratios.coldStartWithoutSdk <= 0.5,
+      timed: true,
     },
     {
       name: 'Cold start added to a handler with the SDK',
       expected: '<= what Powertools adds',
       measured: `${round(withSdkOurs - withSdkBare, 1)} vs ${round(withSdkPowertools - withSdkBare, 1)} ms (${withSdkChoice})`,
       met: withSdkOurs - withSdkBare <= withSdkPowertools - withSdkBare,
+      timed: true,
     },
     {
       name: 'Executions per key, 64 concurrent requests',

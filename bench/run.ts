@@ -27,14 +27,36 @@ const SETTINGS: Record<'full' | 'quick', BenchSettings> = {
 
 const REPOSITORY = fileURLToPath(new URL('../', import.meta.url));
 
-const { values: flags } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    // Writes the JSON result to this file as well, so one run gives both the tables and the JSON.
-    save: { type: 'string' },
-  },
-});
+const USAGE = `Usage: npm run bench -- [--quick] [--json] [--save FILE]
+
+  --quick      small counts, about 10 s; timing targets are not judged
+  --json       print one JSON object instead of the tables
+  --save FILE  also write the JSON object to FILE
+  --help       print this help`;
+
+function readFlags(): { quick: boolean; json: boolean; save?: string; help: boolean } {
+  try {
+    const { values } = parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        // Writes the JSON result to this file as well, so one run gives both the tables and the JSON.
+        save: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    });
+    return values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const flags = readFlags();
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const mode = flags.quick ? 'quick' : 'full';
 const settings = SETTINGS[mode];
 
