@@ -1,6 +1,6 @@
 // Benchmarks idempotent() against Powertools' idempotency middleware: DynamoDB requests per request,
 // time per invocation, bundle size, cold start and duplicate executions under concurrency.
-// Usage: npm run bench [-- --quick] [-- --json] [-- --save FILE]. docs/benchmarks.md describes each
+// Usage: npm run bench -- [--quick] [--json] [--save FILE]. docs/benchmarks.md describes each
 // measurement.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
