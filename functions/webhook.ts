@@ -10,7 +10,7 @@ import {
   type WebhookSecrets,
 } from '../lib/index.js';
 import { bodyText, json, problem } from './http.js';
-import { InvalidPostError } from './posts/post.js';
+import { InvalidPostError, validateText } from './posts/post.js';
 import { publishPost } from './posts/publish-post.js';
 import { LOCAL_WEBHOOK_SECRET, WEBHOOK_SECRET_ARN_VARIABLE, WEBHOOK_SECRET_VARIABLE } from './webhook-settings.js';
 
@@ -37,10 +37,10 @@ async function receiveWebhook(event: APIGatewayProxyEvent): Promise<APIGatewayPr
   if (body.type !== POST_REQUESTED) return json(200, { received: true, ignored: true, type: body.type });
 
   try {
-    const post = await publishPost({ owner: `webhook:${source}`, text: body.data?.text });
+    const post = await publishPost({ owner: `webhook:${source}`, text: validateText(body.data?.text, 'data.text') });
     return json(201, { received: true, post });
   } catch (error) {
-    if (error instanceof InvalidPostError) return invalidRequest(`"data.text" is invalid: ${error.message}`);
+    if (error instanceof InvalidPostError) return invalidRequest(error.message);
     throw error;
   }
 }

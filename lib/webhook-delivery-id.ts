@@ -67,7 +67,10 @@ function deliveryIdFromJson(request: HttpRequest, field: string): string {
 
   const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
   const value = isObject && Object.hasOwn(body as object, field) ? (body as Record<string, unknown>)[field] : undefined;
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') {
+    if (value === '') throw new IdempotencyKeyInvalidError(`The delivery body's "${field}" field is empty; it must name the delivery.`);
+    return value;
+  }
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   if (value === undefined) {
     throw new WebhookDeliveryIdMissingError(`The delivery body has no "${field}" field, which this endpoint uses as its idempotency key.`);
@@ -78,5 +81,6 @@ function deliveryIdFromJson(request: HttpRequest, field: string): string {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return `the number ${value}`;
   return typeof value === 'object' ? 'an object' : typeof value;
 }

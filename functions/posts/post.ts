@@ -18,14 +18,17 @@ export class InvalidPostError extends Error {
   }
 }
 
-/** Checks a post's text: a string of 1 to 2,000 characters (counted as Unicode code points). */
-export function validateText(text: unknown): string {
+/**
+ * Checks a post's text: a string of 1 to 2,000 characters (counted as Unicode code points). `field` names
+ * the text in error messages.
+ */
+export function validateText(text: unknown, field = 'text'): string {
   if (typeof text !== 'string') {
-    throw new InvalidPostError(`"text" must be a string of 1 to ${MAX_TEXT_LENGTH} characters; received ${text === undefined ? 'no text' : typeof text}.`);
+    throw new InvalidPostError(`"${field}" must be a string of 1 to ${MAX_TEXT_LENGTH} characters; received ${text === undefined ? 'no text' : typeof text}.`);
   }
   const length = [...text].length;
   if (length === 0 || length > MAX_TEXT_LENGTH) {
-    throw new InvalidPostError(`"text" must be 1 to ${MAX_TEXT_LENGTH} characters long; received ${length}.`);
+    throw new InvalidPostError(`"${field}" must be 1 to ${MAX_TEXT_LENGTH} characters long; received ${length}.`);
   }
   return text;
 }

@@ -134,7 +134,7 @@ async function serve(
 
   const body = await readBody(request);
   if (body === undefined) {
-    writeJson(response, 413, { message: 'Request too long' });
+    writeJson(response, 413, { message: `Request body over ${MAX_BODY_BYTES} bytes, the API Gateway limit` });
     return finish(413);
   }
 
