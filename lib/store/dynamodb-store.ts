@@ -10,6 +10,7 @@ import {
   type AttributeMap,
   type AttributeValue,
   type DynamoDBTransport,
+  type StoreOperation,
 } from './transport.js';
 
 /**
@@ -41,6 +42,23 @@ const LEASE_TOKEN = 'leaseToken';
 const LEASE_EXPIRES_AT = 'leaseExpiresAt';
 const RESULT = 'result';
 
+/** The idempotency table does not exist, or the credentials cannot see it. */
+export class TableNotFoundError extends Error {
+  /** DynamoDB rejected the request with a 4xx response, so no write was applied. */
+  readonly statusCode = 400;
+
+  constructor(
+    readonly tableName: string,
+    cause: unknown,
+  ) {
+    super(
+      `DynamoDB has no table "${tableName}" in this account and region. Create it, or set ${TABLE_NAME_VARIABLE} or { tableName } to the idempotency table.`,
+      { cause },
+    );
+    this.name = 'TableNotFoundError';
+  }
+}
+
 /** Record store on a DynamoDB table whose partition key is the string attribute `id`. */
 export class DynamoDBStore implements RecordStore {
   readonly tableName: string;
@@ -64,7 +82,7 @@ export class DynamoDBStore implements RecordStore {
 
   async claim(input: ClaimInput): Promise<ClaimOutcome> {
     try {
-      await this.transport.send('PutItem', {
+      await this.send('PutItem', {
         TableName: this.tableName,
         Item: {
           [ID]: { S: input.id },
@@ -104,7 +122,7 @@ export class DynamoDBStore implements RecordStore {
   }
 
   async get(id: string): Promise<IdempotencyRecord | undefined> {
-    const output = await this.transport.send('GetItem', {
+    const output = await this.send('GetItem', {
       TableName: this.tableName,
       Key: { [ID]: { S: id } },
       ConsistentRead: true,
@@ -116,7 +134,7 @@ export class DynamoDBStore implements RecordStore {
   async complete(input: { id: string; leaseToken: string; result: SavedResult; expiresAt: number }): Promise<{ omitted: boolean }> {
     const { encoded, omitted } = encodeResult(input.result, MAX_RESULT_BYTES);
     await this.whileLeaseHeld(input.id, () =>
-      this.transport.send('UpdateItem', {
+      this.send('UpdateItem', {
         TableName: this.tableName,
         Key: { [ID]: { S: input.id } },
         UpdateExpression: 'SET #status = :completed, #result = :result, #expiresAt = :expiresAt',
@@ -140,7 +158,7 @@ export class DynamoDBStore implements RecordStore {
 
   async release(input: { id: string; leaseToken: string }): Promise<void> {
     await this.whileLeaseHeld(input.id, () =>
-      this.transport.send('DeleteItem', {
+      this.send('DeleteItem', {
         TableName: this.tableName,
         Key: { [ID]: { S: input.id } },
         // A record that is already gone counts as released, so a retried delete succeeds.
@@ -149,6 +167,17 @@ export class DynamoDBStore implements RecordStore {
         ExpressionAttributeValues: { ':leaseToken': { S: input.leaseToken } },
       }),
     );
+  }
+
+  /** Sends one operation, turning a missing table into an error that names it. */
+  private async send(operation: StoreOperation, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    try {
+      return await this.transport.send(operation, input);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code ?? (error as { name?: unknown }).name;
+      if (code === 'ResourceNotFoundException') throw new TableNotFoundError(this.tableName, error);
+      throw error;
+    }
   }
 
   private async whileLeaseHeld(id: string, write: () => Promise<unknown>): Promise<void> {

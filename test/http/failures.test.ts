@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { idempotent } from '../../lib/index.js';
+import { DynamoDBStore, idempotent } from '../../lib/index.js';
 import { manualClock } from '../support/clock.js';
 import { lambdaContext, memoryLogger, restEvent } from '../support/events.js';
 import { storeErrors } from '../support/faults.js';
@@ -253,5 +253,26 @@ describe('release failure', () => {
 
     expect(response.statusCode).toBe(502);
     expect(logger.lines[0]?.level).toBe('error');
+  });
+});
+
+describe('missing table', () => {
+  test('answers 503 and names the table', async () => {
+    const logger = memoryLogger();
+    const store = new DynamoDBStore({ tableName: 'no-such-table' }, database.transport());
+    const handler = jest.fn(async () => createdResponse());
+    const lambda = middy(handler).use(idempotent({ store, logger }));
+
+    const response = await lambda(post(), lambdaContext());
+
+    expect(readProblem(response).code).toBe('idempotency_unavailable');
+    expect(handler).not.toHaveBeenCalled();
+    expect(logger.lines).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        outcome: 'unavailable',
+        error: { name: 'TableNotFoundError', message: expect.stringContaining('no table "no-such-table"') },
+      }),
+    ]);
   });
 });
