@@ -135,7 +135,7 @@ function describeOperations(operations: Record<string, number>, outcome: string)
   return `${names.length > 0 ? names.join(' + ') : 'none'} → ${outcome}`;
 }
 
-/** Judges a target, except a timed one in quick mode, whose few runs say nothing. */
+/** Judges a target, except a timed one in quick mode, whose few runs are too noisy to judge. */
 function verdict(target: Target, mode: BenchResult['mode']): string {
   if (target.timed && mode === 'quick') return 'not judged (quick mode)';
   return target.met ? 'yes' : 'NO';

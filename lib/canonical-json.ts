@@ -1,7 +1,7 @@
 /**
- * Serializes a JSON value in the JSON Canonicalization Scheme (RFC 8785) form: object members sorted by
- * UTF-16 code units, no whitespace, and ECMAScript number and string serialization, so two documents
- * that parse to the same value serialize to the same string.
+ * Serializes a JSON value in the JSON Canonicalization Scheme (RFC 8785) form. Object members are sorted
+ * by UTF-16 code units, there is no whitespace, and numbers and strings use ECMAScript serialization.
+ * Two documents that parse to the same value therefore serialize to the same string.
  */
 export function canonicalJson(value: unknown): string {
   return serialize(value) ?? 'null';

@@ -73,7 +73,7 @@ export async function claimRecord(request: ClaimRequest): Promise<ClaimDecision>
 
 /**
  * Tells whether a failed write may still have reached the table. A 4xx error response (throttling, a
- * missing table, a validation error) means DynamoDB rejected it; a timeout, a network error or a 5xx
+ * missing table, a validation error) means DynamoDB rejected it. A timeout, a network error or a 5xx
  * leaves the outcome unknown.
  */
 function mayHaveBeenApplied(error: unknown): boolean {

@@ -82,11 +82,11 @@ function readHeaders(event: HttpEvent): Map<string, string[]> {
 const JSON_MEDIA_TYPE = /^application\/(.+\+)?json(\s*;.*)?$/i;
 
 /**
- * Selects the bytes the fingerprint covers. Other bodies are fingerprinted by their exact bytes, after
- * base64 decoding when `isBase64Encoded` is set. A JSON body (a JSON media type, or a body another
- * middleware such as @middy/http-json-body-parser has already parsed) is fingerprinted in its RFC 8785
- * canonical form instead, because once a parser has replaced `event.body` the original bytes are gone:
- * canonicalizing both ways keeps the result independent of middleware order.
+ * Selects the bytes the fingerprint covers. A JSON body is fingerprinted in its RFC 8785 canonical form.
+ * That covers a JSON media type and a body that another middleware, such as
+ * @middy/http-json-body-parser, has already parsed. Once a parser has replaced `event.body` the original
+ * bytes are gone, so canonicalizing in both cases keeps the result independent of middleware order.
+ * Other bodies are fingerprinted by their exact bytes, after base64 decoding when `isBase64Encoded` is set.
  *
  * NOTE: A body that is a top-level JSON string or null gets a different fingerprint with the parser
  * before idempotent() than after it. Once parsed, "abc" looks like the raw text abc, and null looks like
