@@ -3,7 +3,7 @@ import { IdempotencyConflictError, IdempotencyError, IdempotencyInProgressError,
 import type { IdempotencyRecord } from './record.js';
 import type { SavedResult } from './saved-result.js';
 import { describeError, type Logger } from './logger.js';
-import { LeaseLostError, type ClaimOutcome, type RecordStore } from './store/record-store.js';
+import { LeaseLostError, TableNotFoundError, type ClaimOutcome, type RecordStore } from './store/record-store.js';
 
 /** How many times a claim is retried when the record it collided with vanishes or frees up. */
 export const MAX_CLAIM_ATTEMPTS = 3;
@@ -44,18 +44,22 @@ export async function claimRecord(request: ClaimRequest): Promise<ClaimDecision>
   for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
     const leaseToken = randomUUID();
     const now = request.clock();
+    const leaseExpiresAt = now + request.leaseMs;
     let outcome: ClaimOutcome;
     try {
       outcome = await request.store.claim({
         id: request.id,
         fingerprint: request.fingerprint,
         leaseToken,
-        leaseExpiresAt: now + request.leaseMs,
-        expiresAt: expirySeconds(now, request.ttlSeconds),
+        leaseExpiresAt,
+        // An in-progress record must outlive its lease: an expired record counts as free, so a record that
+        // expired first would let a retry run the handler while this invocation still runs it.
+        expiresAt: Math.max(expirySeconds(now, request.ttlSeconds), Math.ceil(leaseExpiresAt / 1000)),
         now,
       });
     } catch (error) {
-      if (mayHaveBeenApplied(error)) await releaseUnknownClaim(request, leaseToken);
+      // Even a final 4xx may follow an earlier attempt that was applied but timed out, so always clean up.
+      await releaseUnknownClaim(request, leaseToken);
       throw new IdempotencyUnavailableError(error);
     }
     if (outcome.claimed) return { outcome: 'claimed', leaseToken };
@@ -72,17 +76,6 @@ export async function claimRecord(request: ClaimRequest): Promise<ClaimDecision>
 }
 
 /**
- * Tells whether a failed write may still have reached the table. A 4xx error response (throttling, a
- * missing table, a validation error) means DynamoDB rejected it. A timeout, a network error or a 5xx
- * leaves the outcome unknown.
- */
-function mayHaveBeenApplied(error: unknown): boolean {
-  const status =
-    (error as { statusCode?: unknown }).statusCode ?? (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
-  return !(typeof status === 'number' && status >= 400 && status < 500);
-}
-
-/**
  * Releases a claim that may have been written although its response was lost, as after a timeout, so
  * the key does not stay locked for a whole lease. The delete only matches this invocation's lease token
  * (or no record), so it can never remove another invocation's record.
@@ -91,7 +84,8 @@ async function releaseUnknownClaim(request: ClaimRequest, leaseToken: string): P
   try {
     await request.store.release({ id: request.id, leaseToken });
   } catch (error) {
-    if (error instanceof LeaseLostError) return;
+    // Another invocation's record is left alone, and a missing table was already reported by the claim.
+    if (error instanceof LeaseLostError || error instanceof TableNotFoundError) return;
     // The record, if written, stays in progress until its lease ends.
     request.logger?.warn('idempotency claim cleanup failed', { recordId: request.id, error: describeError(error) });
   }

@@ -58,7 +58,8 @@ export function headerValues(request: HttpRequest, name: string): readonly strin
   return request.headers.get(name.toLowerCase()) ?? [];
 }
 
-function readHeaders(event: HttpEvent): Map<string, string[]> {
+/** Reads an event's headers into values by lower-case name, from whichever header map is complete. */
+export function readHeaders(event: Pick<HttpEvent, 'headers' | 'multiValueHeaders'>): Map<string, string[]> {
   const headers = new Map<string, string[]>();
   const add = (name: string, value: string | undefined): void => {
     if (value === undefined) return;
@@ -91,6 +92,8 @@ const JSON_MEDIA_TYPE = /^application\/(.+\+)?json(\s*;.*)?$/i;
  * NOTE: A body that is a top-level JSON string or null gets a different fingerprint with the parser
  * before idempotent() than after it. Once parsed, "abc" looks like the raw text abc, and null looks like
  * a request without a body. Objects, arrays, numbers and booleans are unaffected.
+ * NOTE: Parsing reads numbers as doubles, so integers beyond 2^53 that round to the same double share a
+ * fingerprint, and a retry with the other one is replayed instead of rejected as a conflict.
  */
 function readFingerprintBytes(event: HttpEvent, headers: Map<string, string[]>): Buffer {
   const body = event.body;

@@ -9,9 +9,9 @@ export {
   IdempotencyOptionError,
   IdempotencyUnavailableError,
 } from './errors.js';
-export { DynamoDBStore, TableNotFoundError, type DynamoDBStoreOptions } from './store/dynamodb-store.js';
+export { DynamoDBStore, type DynamoDBStoreOptions } from './store/dynamodb-store.js';
 export type { RecordStore, ClaimInput, ClaimOutcome } from './store/record-store.js';
-export { LeaseLostError } from './store/record-store.js';
+export { LeaseLostError, TableNotFoundError } from './store/record-store.js';
 export type { DynamoDBTransport } from './store/transport.js';
 export { HttpTransport, type HttpTransportOptions } from './store/http-transport.js';
 export { deriveKey } from './hashing.js';

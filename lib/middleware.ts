@@ -57,11 +57,13 @@ type IdempotentRequest = Request<unknown, unknown, Error, Context, IdempotencyIn
 export function idempotent(options?: IdempotentOptions): MiddlewareObj<unknown, any, Error, Context, IdempotencyInternal> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const resolved = resolveOptions(options);
   const cache = resolved.localCacheEntries > 0 ? new LocalCache(resolved.localCacheEntries) : undefined;
+  // Middy creates a new request object per invocation, but built with its `internal` option it hands every
+  // invocation the same `internal` object, so concurrent invocations would overwrite each other's state
+  // there. The hooks therefore read the state from this map; `request.internal` only shows it.
+  const states = new WeakMap<IdempotentRequest, IdempotencyState>();
 
   const idempotentBefore = async (request: IdempotentRequest): Promise<unknown> => {
     const startedAt = performance.now();
-    // Middy 6 hands every request the same `internal` object when built with the `internal` option, so
-    // a previous request's lease token must not reach this request's after and onError hooks.
     delete request.internal.idempotency;
     const httpRequest = readHttpRequest(request.event);
 
@@ -70,7 +72,7 @@ export function idempotent(options?: IdempotentOptions): MiddlewareObj<unknown, 
       key = readKey(resolved, httpRequest, request.event);
     } catch (error) {
       if (!(error instanceof IdempotencyError)) throw error;
-      log(resolved, 'key_invalid', startedAt);
+      log(resolved, error.code === 'idempotency_key_missing' ? 'key_missing' : 'key_invalid', startedAt);
       return respondEarly(request, shapeForEvent(problemResponse(error), httpRequest.multiValueResponse));
     }
 
@@ -90,6 +92,7 @@ export function idempotent(options?: IdempotentOptions): MiddlewareObj<unknown, 
       multiValueResponse: httpRequest.multiValueResponse,
       startedAt,
     };
+    states.set(request, state);
     request.internal.idempotency = state;
     return claimOrReplay(request, state);
   };
@@ -132,18 +135,19 @@ export function idempotent(options?: IdempotentOptions): MiddlewareObj<unknown, 
   };
 
   const idempotentAfter = async (request: IdempotentRequest): Promise<void> => {
-    const state = request.internal.idempotency;
-    if (!state?.leaseToken) return;
+    const state = states.get(request);
+    const leaseToken = takeLeaseToken(state);
+    if (!state || !leaseToken) return;
 
     if (!resolved.shouldSave(request.response)) {
-      await release(state);
+      await release(state, leaseToken);
       return;
     }
 
     const result = toSavedResult(request.response, resolved.replayHeaders);
     const expiresAt = expirySeconds(resolved.clock(), resolved.ttlSeconds);
     try {
-      const { omitted } = await resolved.store.complete({ id: state.recordId, leaseToken: state.leaseToken, result, expiresAt });
+      const { omitted } = await resolved.store.complete({ id: state.recordId, leaseToken, result, expiresAt });
       // An omitted body is not in the store, so the cache must not replay it either.
       if (!omitted) cache?.set(state.recordId, { fingerprint: state.fingerprint, expiresAt, result });
 
@@ -163,15 +167,16 @@ export function idempotent(options?: IdempotentOptions): MiddlewareObj<unknown, 
   };
 
   const idempotentOnError = async (request: IdempotentRequest): Promise<void> => {
-    const state = request.internal.idempotency;
-    if (!state?.leaseToken) return;
+    const state = states.get(request);
+    const leaseToken = takeLeaseToken(state);
+    if (!state || !leaseToken) return;
     // The original error is rethrown by Middy once the onError hooks have run.
-    await release(state);
+    await release(state, leaseToken);
   };
 
-  const release = async (state: IdempotencyState & { leaseToken?: string }): Promise<void> => {
+  const release = async (state: IdempotencyState, leaseToken: string): Promise<void> => {
     try {
-      await resolved.store.release({ id: state.recordId, leaseToken: state.leaseToken as string });
+      await resolved.store.release({ id: state.recordId, leaseToken });
       log(resolved, 'released', state.startedAt, state.recordId);
     } catch (error) {
       logWriteFailure(error, state, 'release');
@@ -197,6 +202,17 @@ export function idempotent(options?: IdempotentOptions): MiddlewareObj<unknown, 
   };
 
   return { name: 'idempotent', before: idempotentBefore, after: idempotentAfter, onError: idempotentOnError };
+}
+
+/**
+ * Returns the lease token and removes it from the state, so the record is saved or released at most once.
+ * Without this, an error in a later middleware's after hook would make onError release a record that was
+ * just completed, and the next retry would run the handler again.
+ */
+function takeLeaseToken(state: IdempotencyState | undefined): string | undefined {
+  const leaseToken = state?.leaseToken;
+  if (state) delete state.leaseToken;
+  return leaseToken;
 }
 
 function readKey(options: ResolvedOptions, httpRequest: HttpRequest, event: unknown): string | undefined {

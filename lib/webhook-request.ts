@@ -1,4 +1,4 @@
-import type { HttpEvent } from './http-request.js';
+import { readHeaders, type HttpEvent } from './http-request.js';
 
 /** Path parameter that names the webhook source in `POST /v1/webhooks/{source}`. */
 export const SOURCE_PATH_PARAMETER = 'source';
@@ -32,16 +32,7 @@ export function readRawBody(event: WebhookEvent): Buffer {
 
 /** Returns every value of a header, matching its name case-insensitively, from whichever header map the event has. */
 export function eventHeaderValues(event: WebhookEvent, name: string): string[] {
-  const lowerCaseName = name.toLowerCase();
-  // REST API events carry both maps; multiValueHeaders is the complete one.
-  if (event.multiValueHeaders) {
-    return Object.entries(event.multiValueHeaders)
-      .filter(([headerName]) => headerName.toLowerCase() === lowerCaseName)
-      .flatMap(([, values]) => values ?? []);
-  }
-  return Object.entries(event.headers ?? {})
-    .filter(([headerName, value]) => headerName.toLowerCase() === lowerCaseName && value !== undefined)
-    .map(([, value]) => value as string);
+  return readHeaders(event).get(name.toLowerCase()) ?? [];
 }
 
 /** True when the event has only `multiValueHeaders` (an ALB target with multi-value headers on). */

@@ -3,7 +3,7 @@ import { EXPIRY_ATTRIBUTE, RECORD_ID_ATTRIBUTE, TABLE_NAME_VARIABLE } from '../r
 import { decodeResult, encodeResult, type EncodedResult } from '../result-codec.js';
 import type { SavedResult } from '../saved-result.js';
 import { HttpTransport, type HttpTransportOptions } from './http-transport.js';
-import { LeaseLostError, type ClaimInput, type ClaimOutcome, type RecordStore } from './record-store.js';
+import { LeaseLostError, TableNotFoundError, type ClaimInput, type ClaimOutcome, type RecordStore } from './record-store.js';
 import { SdkTransport, type SdkClient } from './sdk-transport.js';
 import {
   ConditionalCheckFailedError,
@@ -41,23 +41,6 @@ const FINGERPRINT = 'fingerprint';
 const LEASE_TOKEN = 'leaseToken';
 const LEASE_EXPIRES_AT = 'leaseExpiresAt';
 const RESULT = 'result';
-
-/** The idempotency table does not exist, or the credentials cannot see it. */
-export class TableNotFoundError extends Error {
-  /** DynamoDB rejected the request with a 4xx response, so no write was applied. */
-  readonly statusCode = 400;
-
-  constructor(
-    readonly tableName: string,
-    cause: unknown,
-  ) {
-    super(
-      `DynamoDB has no table "${tableName}" in this account and region. Create it, or set ${TABLE_NAME_VARIABLE} or { tableName } to the idempotency table.`,
-      { cause },
-    );
-    this.name = 'TableNotFoundError';
-  }
-}
 
 /** Record store on a DynamoDB table whose partition key is the string attribute `id`. */
 export class DynamoDBStore implements RecordStore {
@@ -161,10 +144,11 @@ export class DynamoDBStore implements RecordStore {
       this.send('DeleteItem', {
         TableName: this.tableName,
         Key: { [ID]: { S: input.id } },
-        // A record that is already gone counts as released, so a retried delete succeeds.
-        ConditionExpression: 'attribute_not_exists(#id) OR #leaseToken = :leaseToken',
-        ExpressionAttributeNames: { '#id': ID, '#leaseToken': LEASE_TOKEN },
-        ExpressionAttributeValues: { ':leaseToken': { S: input.leaseToken } },
+        // A record that is already gone counts as released, so a retried delete succeeds. A completed record
+        // is never deleted, even with this invocation's token.
+        ConditionExpression: 'attribute_not_exists(#id) OR (#leaseToken = :leaseToken AND #status = :inProgress)',
+        ExpressionAttributeNames: { '#id': ID, '#leaseToken': LEASE_TOKEN, '#status': STATUS },
+        ExpressionAttributeValues: { ':leaseToken': { S: input.leaseToken }, ':inProgress': { S: 'IN_PROGRESS' } },
       }),
     );
   }

@@ -37,3 +37,17 @@ export class LeaseLostError extends Error {
     this.name = 'LeaseLostError';
   }
 }
+
+/** The idempotency table does not exist, or the credentials cannot see it. */
+export class TableNotFoundError extends Error {
+  constructor(
+    readonly tableName: string,
+    cause: unknown,
+  ) {
+    super(
+      `DynamoDB has no table "${tableName}" in this account and region. Create it, or set IDEMPOTENCY_TABLE_NAME or { tableName } to the idempotency table.`,
+      { cause },
+    );
+    this.name = 'TableNotFoundError';
+  }
+}

@@ -59,3 +59,31 @@ test('different keys run concurrently', async () => {
   expect(handler).toHaveBeenCalledTimes(REQUESTS);
   expect(responses.map((response) => response.statusCode)).toEqual(Array(REQUESTS).fill(201));
 });
+
+test('shared internal keeps overlapping requests apart', async () => {
+  const store = await database.newStore();
+  const firstRequest = deferred();
+  const releaseFirst = deferred();
+  let calls = 0;
+  const handler = async (): Promise<TestResponse> => {
+    const call = ++calls;
+    if (call === 1) {
+      firstRequest.resolve();
+      await releaseFirst.promise;
+    }
+    return createdResponse({ request: call === 1 ? 'A' : 'B' });
+  };
+  // Middy's `internal` option hands every invocation this one object.
+  const lambda = middy(handler, { internal: {} }).use(idempotent({ store, logger: memoryLogger() }));
+
+  const pendingA = lambda(post('key-A'), lambdaContext());
+  await firstRequest.promise;
+  await lambda(post('key-B'), lambdaContext());
+  releaseFirst.resolve();
+  await pendingA;
+  const replayA = await lambda(post('key-A'), lambdaContext());
+  const replayB = await lambda(post('key-B'), lambdaContext());
+
+  expect(replayA.body).toBe('{"request":"A"}');
+  expect(replayB.body).toBe('{"request":"B"}');
+});

@@ -126,14 +126,30 @@ describe('claim failure', () => {
     expect(await database.items(store)).toEqual([]);
   });
 
-  test('rejected claim sends no cleanup', async () => {
+  test('throttled claim is cleaned up quietly', async () => {
     const { transport, logger, lambda } = await setup();
     transport.fail('PutItem', storeErrors.throttled);
 
     await lambda(post(), lambdaContext());
 
-    expect(transport.count('DeleteItem')).toBe(0);
+    expect(transport.count('DeleteItem')).toBe(1);
     expect(logger.lines.map((line) => line.level)).toEqual(['error']);
+  });
+
+  test('applied claim before a final 4xx is released', async () => {
+    const { transport, handler, lambda } = await setup();
+    // The first attempt reached the table; the transport's last retry was throttled.
+    transport.intercept('PutItem', async (input, send) => {
+      await send(input);
+      throw storeErrors.throttled();
+    });
+
+    const first = await lambda(post(), lambdaContext());
+    const retry = await lambda(post(), lambdaContext());
+
+    expect(first.statusCode).toBe(503);
+    expect(retry.statusCode).toBe(201);
+    expect(handler).toHaveBeenCalledTimes(1);
   });
 
   test('cleanup keeps another invocation\'s record', async () => {
@@ -274,5 +290,28 @@ describe('missing table', () => {
         error: { name: 'TableNotFoundError', message: expect.stringContaining('no table "no-such-table"') },
       }),
     ]);
+  });
+});
+
+describe('after hook failure', () => {
+  test('later after error keeps the saved record', async () => {
+    const { store, handler, options } = await setup();
+    let failAfter = true;
+    const failingAfter = {
+      after: async () => {
+        if (failAfter) throw new Error('after failed');
+      },
+    };
+    // idempotent() is used last, so its after hook runs first and the failing one runs after it.
+    const lambda = middy(handler).use(failingAfter).use(idempotent(options));
+
+    await expect(lambda(post(), lambdaContext())).rejects.toThrow('after failed');
+    const [item] = await database.items(store);
+    failAfter = false;
+    const retry = await lambda(post(), lambdaContext());
+
+    expect(item?.status?.S).toBe('COMPLETED');
+    expect(retry.headers?.['Idempotent-Replayed']).toBe('true');
+    expect(handler).toHaveBeenCalledTimes(1);
   });
 });

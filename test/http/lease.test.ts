@@ -135,3 +135,21 @@ test('stale save leaves newer claim', async () => {
   expect(logger.lines.some((line) => line.outcome === 'lease_lost')).toBe(true);
   expect(replay.body).toBe('{"id":"post-2"}');
 });
+
+test('record outlives a lease longer than ttlSeconds', async () => {
+  const store = await database.newStore();
+  const clock = manualClock();
+  const options = { store, clock: clock.now, logger: memoryLogger(), ttlSeconds: 60 };
+  const first = pausedHandler(createdResponse({ run: 1 }));
+  const pending = middy(first.handler, noEarlyTimeout).use(idempotent(options))(post(), lambdaContext(300_000));
+  await first.started;
+  clock.advance(61_000);
+  const second = jest.fn(async () => createdResponse({ run: 2 }));
+
+  const duplicate = await middy(second, noEarlyTimeout).use(idempotent(options))(post(), lambdaContext(300_000));
+  first.finish();
+  await pending;
+
+  expect(readProblem(duplicate).code).toBe('idempotency_in_progress');
+  expect(second).not.toHaveBeenCalled();
+});

@@ -250,6 +250,21 @@ describe('getKey', () => {
 });
 
 describe('localCache', () => {
+  test('cached replay equals a stored replay', async () => {
+    const store = await database.newStore();
+    const handler = async () => ({ items: [1], at: new Date(0) });
+    const event = () => restEvent({ headers: { 'Idempotency-Key': 'cache-copy' } });
+    const cachedLambda = middy(handler).use(idempotent({ store, logger: memoryLogger(), localCache: true }));
+    const first = (await cachedLambda(event(), lambdaContext())) as { items: number[] };
+    first.items.push(2);
+
+    const fromCache = await cachedLambda(event(), lambdaContext());
+    const fromStore = await middy(handler).use(idempotent({ store, logger: memoryLogger() }))(event(), lambdaContext());
+
+    expect(fromCache).toEqual({ items: [1], at: '1970-01-01T00:00:00.000Z' });
+    expect(fromCache).toEqual(fromStore);
+  });
+
   test('replays with no DynamoDB calls', async () => {
     const { transport, handler, lambda } = await setup({ localCache: true });
     await lambda(post(), lambdaContext());

@@ -2,7 +2,9 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { idempotentRecords } from '../../lib/index.js';
 import { fingerprint } from '../../lib/hashing.js';
+import { manualClock } from '../support/clock.js';
 import { lambdaContext, memoryLogger } from '../support/events.js';
+import { deferred } from '../support/handlers.js';
 import { useTestDatabase } from '../support/store.js';
 import { FaultyTransport, putItemFingerprint } from './faulty-transport.js';
 import { failedIds, sqsEvent, STANDARD_QUEUE_ARN } from './sqs-events.js';
@@ -429,4 +431,32 @@ test('log lines carry record id, not key', async () => {
   expect(logger.lines[0]?.recordId).toMatch(/^[0-9a-f]{64}$/);
   expect(JSON.stringify(logger.lines)).not.toContain('secret-order-key');
   expect(JSON.stringify(logger.lines)).not.toContain(STANDARD_QUEUE_ARN);
+});
+
+test('redelivery waits while a long lease runs', async () => {
+  const store = await database.newStore();
+  const clock = manualClock();
+  const started = deferred();
+  const finish = deferred();
+  let runs = 0;
+  const handler = idempotentRecords(
+    async () => {
+      runs++;
+      if (runs === 1) {
+        started.resolve();
+        await finish.promise;
+      }
+    },
+    { store, clock: clock.now, logger: memoryLogger(), ttlSeconds: 60 },
+  );
+
+  const pending = handler(sqsEvent([{ messageId: 'm1' }]), lambdaContext(900_000));
+  await started.promise;
+  clock.advance(120_000);
+  const redelivery = await handler(sqsEvent([{ messageId: 'm1' }]), lambdaContext(900_000));
+  finish.resolve();
+  await pending;
+
+  expect(failedIds(redelivery)).toEqual(['m1']);
+  expect(runs).toBe(1);
 });

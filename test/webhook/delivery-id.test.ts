@@ -195,3 +195,28 @@ describe('helper checks', () => {
     expect(() => scope({ pathParameters: null })).toThrow(/webhookSourceScope\(\) found no webhook source/);
   });
 });
+
+test('signature is read when multiValueHeaders is empty', async () => {
+  const store = await database.newStore();
+  const lambda = middy(async () => ({ statusCode: 200, body: 'ok' }))
+    .use(webhookSignature({ secrets: async () => TEST_SECRET, logger: memoryLogger() }))
+    .use(idempotent({ store, getKey: webhookDeliveryId({ jsonField: 'id' }), scope: webhookSourceScope(), logger: memoryLogger() }));
+  const event = delivery({ body: eventBody('evt-empty-map') });
+  event.multiValueHeaders = {};
+
+  const response = await lambda(event, lambdaContext());
+
+  expect(response.statusCode).toBe(200);
+});
+
+test('delivery without an id logs key_missing', async () => {
+  const store = await database.newStore();
+  const logger = memoryLogger();
+  const lambda = middy(async () => ({ statusCode: 200, body: 'ok' })).use(
+    idempotent({ store, getKey: webhookDeliveryId({ jsonField: 'id' }), scope: webhookSourceScope(), logger }),
+  );
+
+  await lambda(delivery({ body: '{"type":"x"}' }), lambdaContext());
+
+  expect(logger.lines.map((line) => line.outcome)).toEqual(['key_missing']);
+});
