@@ -31,13 +31,16 @@ export type Outcome =
   | 'key_missing'
   | 'no_key';
 
-/** Everything derived from the request, computed once in `before` and kept in `request.internal`. */
+/** Everything derived from the request, computed once in `before` and shown in `request.internal`. */
 export interface IdempotencyState {
   recordId: string;
   fingerprint: string;
   multiValueResponse: boolean;
   startedAt: number;
-  /** Set only when this invocation claimed the record; nothing is written or deleted without it. */
+  /**
+   * Set only when this invocation claimed the record, and removed once it is saved or released. Nothing is
+   * written or deleted without it.
+   */
   leaseToken?: string;
 }
 
