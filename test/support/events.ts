@@ -116,7 +116,7 @@ export function lambdaContext(remainingMs = 30_000): Context {
   };
 }
 
-/** A logger that keeps every line, for assertions on outcomes. */
+/** Creates a logger that keeps every line, so tests can assert on outcomes. */
 export function memoryLogger() {
   const lines: Array<{ level: string; message: string } & Record<string, unknown>> = [];
   const write = (level: string) => (message: string, fields: Record<string, unknown>) => {
